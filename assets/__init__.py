@@ -1,0 +1,1 @@
+"""Bundled data files (default model), found through importlib.resources."""

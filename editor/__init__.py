@@ -1,0 +1,1 @@
+"""The PySide6 editor: window, ghost-text painting, suggestion worker, file handling."""

@@ -1,0 +1,83 @@
+"""The `ghostpen` command: one entry point, one sub-command per job.
+
+Each sub-command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`;
+modules import MXNet and Qt lazily inside `run`, so `ghostpen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ghostpen import __version__, check_python
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "edit": ("ghostpen.editor.cli", "open the editor (the default when no command is given)"),
+    "train": ("ghostpen.training.cli", "train a character-level model on a corpus"),
+    "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
+}
+
+# `ghostpen eval KIND`: name -> (module, help)
+EVALS: dict[str, tuple[str, str]] = {
+    "bpc": ("ghostpen.model.eval_bpc", "bits per character on the tail of a text"),
+    "ksr": ("ghostpen.suggest.eval_ksr", "keystroke savings of a simulated typist"),
+    "html": ("ghostpen.suggest.eval_html", "closing-tag accuracy on a folder of HTML"),
+    "speed": ("ghostpen.suggest.eval_speed", "decode step, suggestion and training speed"),
+    "latency": ("ghostpen.editor.eval_latency", "keystroke-to-ghost-text latency in the window"),
+}
+
+
+def _available(table: dict[str, tuple[str, str]]) -> dict[str, tuple[object, str]]:
+    """Import the command modules that exist (later features add theirs)."""
+    found = {}
+    for name, (module, help_) in table.items():
+        try:
+            found[name] = (importlib.import_module(module), help_)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue  # not built yet
+            raise
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ghostpen", description="Predictive-text editor with ghost-text completions."
+    )
+    parser.add_argument("--version", action="version", version=f"ghostpen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (mod, help_) in _available(COMMANDS).items():
+        p = sub.add_parser(name, help=help_, description=help_)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    evals = _available(EVALS)
+    if evals:
+        ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
+        ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
+        for name, (mod, help_) in evals.items():
+            p = ev_sub.add_parser(name, help=help_, description=help_)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    check_python()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv and "edit" in _available({"edit": COMMANDS["edit"]}):
+        argv = ["edit"]
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Character-level language models (MXNet Gluon), vocabulary, checkpoints and generation."""

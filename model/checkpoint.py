@@ -1,0 +1,188 @@
+"""Checkpoints: a directory with the parameters and a meta.json that rebuilds the model.
+
+    CHECKPOINT/
+      meta.json             format version, ModelConfig, vocabulary, training stats, file names
+      model-<tag>.params    best weights (Gluon save_parameters: NDArray format, no pickle)
+      last-<tag>.params     (optional) latest weights, for --resume
+      optim-<tag>.nd        (optional) Adam moments, for --resume (mx.nd.save: no pickle)
+
+Writes are crash-safe: new files get a fresh tag, meta.json is replaced atomically last and
+only then are unreferenced files removed, so a run killed at any moment leaves the previous
+checkpoint loadable. Loading reads meta.json and the files it names, checks their sha256, and
+never needs the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ghostpen.model.atomic import atomic_write, atomic_write_bytes, fsync_dir
+from ghostpen.model.config import ModelConfig
+from ghostpen.model.vocab import Vocab
+
+FORMAT = "ghostpen-charlm"
+FORMAT_VERSION = 1
+META = "meta.json"
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be loaded; the message names the file at fault."""
+
+
+@dataclass
+class Checkpoint:
+    """What a checkpoint directory describes (the network itself is built by `load_model`)."""
+
+    path: Path
+    config: ModelConfig
+    vocab: Vocab
+    files: dict[str, str]  # role -> file name inside the directory ("params" is required)
+    training: dict = field(default_factory=dict)  # stats: best_val_bpc, epochs, corpus sha...
+    resume: dict = field(default_factory=dict)  # loop position for --resume (optional)
+
+    @property
+    def name(self) -> str:
+        return self.training.get("name") or self.path.name
+
+
+def default_model_path() -> Path:
+    """The model bundled with the package (assets/models/default)."""
+    return Path(str(resources.files("ghostpen.assets") / "models" / "default"))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read and validate meta.json (and the files it names) without building the network."""
+    path = Path(path)
+    meta_path = path / META
+    if not path.is_dir():
+        raise CheckpointError(f"{path}: not a checkpoint directory (it should hold {META})")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CheckpointError(f"{meta_path}: missing; is {path} a ghostpen checkpoint?") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{meta_path}: corrupt ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{meta_path}: not a ghostpen model (format {FORMAT!r} expected)")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{meta_path}: format version {meta.get('format_version')} is not supported "
+            f"(this ghostpen reads version {FORMAT_VERSION})"
+        )
+    try:
+        config = ModelConfig.from_json(meta["model"])
+        vocab = Vocab.from_json(meta["vocab"])
+        files = dict(meta["files"])
+        hashes = dict(meta.get("sha256", {}))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{meta_path}: invalid contents ({exc})") from None
+    if config.vocab_size != len(vocab):
+        raise CheckpointError(
+            f"{meta_path}: vocabulary has {len(vocab)} entries but the model expects "
+            f"{config.vocab_size}"
+        )
+    if "params" not in files:
+        raise CheckpointError(f"{meta_path}: names no parameter file")
+    for role, name in files.items():
+        file = path / name
+        if not file.is_file():
+            raise CheckpointError(f"{file}: missing ({role} file named in {META})")
+        if name in hashes and _sha256(file) != hashes[name]:
+            raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
+    return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}))
+
+
+def load_params(net, file: Path) -> None:
+    """Load Gluon parameters with a clear error for a corrupt or mismatched file."""
+    import mxnet as mx
+
+    try:
+        net.load_parameters(str(file), ctx=mx.cpu())
+    except (mx.base.MXNetError, AssertionError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckpointError(f"{file}: cannot load parameters ({first[:300]})") from None
+
+
+def load_model(path: str | os.PathLike, role: str = "params"):
+    """Build the network described by a checkpoint and load its weights: (net, Checkpoint)."""
+    from ghostpen.model.charrnn import build_model
+
+    ckpt = read_checkpoint(path)
+    if role not in ckpt.files:
+        raise CheckpointError(f"{ckpt.path / META}: holds no {role!r} file")
+    net = build_model(ckpt.config)
+    load_params(net, ckpt.path / ckpt.files[role])
+    return net, ckpt
+
+
+def save_checkpoint(
+    path: str | os.PathLike,
+    config: ModelConfig,
+    vocab: Vocab,
+    *,
+    params=None,
+    training: dict | None = None,
+    resume: dict | None = None,
+    last_params=None,
+    optimizer_state: dict | None = None,
+    keep: dict[str, str] | None = None,
+) -> None:
+    """Write a checkpoint crash-safely.
+
+    `params` / `last_params` are Gluon blocks whose weights to save as the best / latest
+    weights; `optimizer_state` a dict of NDArrays (mx.nd.save). `keep` names files of the
+    existing checkpoint to carry over unchanged (role -> name), e.g. the best weights when only
+    the resume state changed.
+    """
+    import mxnet as mx
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
+    files: dict[str, str] = dict(keep or {})
+    writes = []
+    if params is not None:
+        writes.append(("params", f"model-{tag}.params", params.save_parameters))
+    if last_params is not None:
+        writes.append(("last", f"last-{tag}.params", last_params.save_parameters))
+    if optimizer_state is not None:
+        writes.append(("optimizer", f"optim-{tag}.nd", lambda f: mx.nd.save(f, optimizer_state)))
+    for role, name, writer in writes:
+        atomic_write(path / name, writer)
+        files[role] = name
+    if "params" not in files:
+        raise ValueError("a checkpoint needs best weights: pass params= or keep={'params': …}")
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "model": config.to_json(),
+        "vocab": vocab.to_json(),
+        "files": files,
+        "sha256": {name: _sha256(path / name) for name in files.values()},
+        "training": training or {},
+        "resume": resume or {},
+    }
+    data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
+    atomic_write_bytes(path / META, data)
+    # only now is it safe to remove what the new meta.json no longer names
+    referenced = set(files.values()) | {META}
+    for entry in path.iterdir():
+        if entry.is_file() and entry.name not in referenced and (
+            entry.suffix in (".params", ".nd") or entry.name.endswith(".tmp")
+        ):
+            entry.unlink(missing_ok=True)
+    fsync_dir(path)

@@ -1,0 +1,1 @@
+"""The Qt-free suggestion engine: incremental decoding, document adaptation, HTML tag closing."""

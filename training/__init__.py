@@ -1,0 +1,1 @@
+"""Corpus loading, batching and the training loop for the character-level models."""
