@@ -1,0 +1,248 @@
+"""Crash recovery: copies of unsaved buffers that survive a crash of the editor (Qt-free).
+
+The editor calls `RecoveryStore.save` for each modified buffer every few seconds, `discard` once
+the buffer is saved or closed, and at start-up offers `pending()`: what a crashed session left.
+
+Layout: one JSON file per buffer key in the store's folder, by default
+`platformdirs.user_state_dir("ghostpen") / "recovery"` (~/.local/state/ghostpen/recovery on
+Linux; XDG calls undo history and open files "state"). A file is named after a hash of its key
+and holds {"version", "key", "path", "text", "saved_at", "encoding", "newline", "session", "pid",
+"pid_started"}. Writes are atomic (`ghostpen.model.atomic`), files are private (0600, folder
+0700). Entries that cannot be read are moved into `corrupt/` and skipped, never raised.
+
+Two editors can run at once: each store has a session id and entries record the writer's pid
+(and, on Linux, the process start time, so a reused pid is not mistaken for the writer).
+`pending()` skips entries whose writing session is still alive and is not this store's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ghostpen.editor.files import NEWLINES, FileError
+from ghostpen.model.atomic import atomic_write_bytes
+
+FORMAT_VERSION = 1
+CORRUPT_DIR = "corrupt"
+STALE_TMP_SECONDS = 3600.0
+
+# Session ids of the stores created in this process (their entries are live while we run).
+_LIVE_SESSIONS: set[str] = set()
+
+
+@dataclass
+class RecoveredDoc:
+    """One buffer a previous session left behind."""
+
+    key: str
+    path: str | None
+    text: str
+    saved_at: float
+    encoding: str
+    newline: str
+
+
+def default_root() -> Path:
+    """Where recovery copies live unless a store is given a folder."""
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("ghostpen")) / "recovery"
+
+
+def _process_started(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot) where /proc has it, else None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return stat[stat.rindex(b")") + 2:].split()[19].decode("ascii")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _windows_pid_alive(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.GetLastError() == 5  # ERROR_ACCESS_DENIED: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def pid_alive(pid: int, started: str | None = None) -> bool:
+    """Whether process `pid` is running (and, if `started` is given and the system can tell,
+    is the same process that had that start time, not a later one that reused the pid)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+        try:
+            return _windows_pid_alive(pid)
+        except (OSError, AttributeError):
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, another user's
+    except (OSError, OverflowError, ValueError):
+        return False
+    if started is not None:
+        now = _process_started(pid)
+        if now is not None and now != started:
+            return False
+    return True
+
+
+class RecoveryStore:
+    """Recovery copies of open buffers, keyed by an opaque buffer id (e.g. a uuid)."""
+
+    def __init__(self, root: Path | str | None = None, *, session_id: str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+        self.session_id = session_id or uuid.uuid4().hex
+        self.pid = os.getpid()
+        self._started = _process_started(self.pid)
+        _LIVE_SESSIONS.add(self.session_id)
+
+    def _file(self, key: str) -> Path:
+        return self.root / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+                            + ".json")
+
+    def save(self, key: str, text: str, *, path: str | os.PathLike | None,
+             encoding: str = "utf-8", newline: str = "\n") -> None:
+        """Write (atomically) the recovery copy of buffer `key`, replacing the previous one.
+        Raises FileError if it cannot be written (the editor should say so, not crash)."""
+        if not isinstance(key, str) or not key:
+            raise ValueError("a recovery key must be a non-empty string")
+        if newline not in NEWLINES:
+            raise ValueError(f"unknown line ending {newline!r}")
+        record = {
+            "version": FORMAT_VERSION,
+            "key": key,
+            "path": None if path is None else os.fspath(path),
+            "text": text,
+            "saved_at": time.time(),
+            "encoding": encoding,
+            "newline": newline,
+            "session": self.session_id,
+            "pid": self.pid,
+            "pid_started": self._started,
+        }
+        data = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        try:
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            atomic_write_bytes(self._file(key), data)  # mkstemp files are 0600
+        except OSError as err:
+            what = record["path"] or "a new document"
+            raise FileError(f"Could not write the recovery copy of {what} in {self.root}: "
+                            f"{err.strerror or err}", self.root) from err
+
+    def discard(self, key: str) -> None:
+        """Forget buffer `key` (it was saved or closed); a missing entry is fine."""
+        with contextlib.suppress(FileNotFoundError):
+            self._file(key).unlink()
+
+    def _entries(self):
+        """(file, record or None if unreadable) for each entry file; never raises."""
+        try:
+            files = sorted(self.root.glob("*.json"))
+        except OSError:
+            return
+        for file in files:
+            try:
+                raw = file.read_bytes()
+            except FileNotFoundError:
+                continue  # discarded meanwhile
+            except OSError:
+                continue  # unreadable now (permissions?): leave it for later
+            yield file, self._parse(file, raw)
+
+    def _parse(self, file: Path, raw: bytes) -> dict | None:
+        try:
+            record = json.loads(raw.decode("utf-8", "surrogatepass"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if not isinstance(record, dict) or record.get("version") != FORMAT_VERSION:
+            return None
+        checks = (
+            isinstance(record.get("key"), str)
+            and file.name == self._file(record["key"]).name
+            and (record.get("path") is None or isinstance(record.get("path"), str))
+            and isinstance(record.get("text"), str)
+            and isinstance(record.get("saved_at"), (int, float))
+            and not isinstance(record.get("saved_at"), bool)
+            and isinstance(record.get("encoding"), str)
+            and record.get("newline") in NEWLINES
+            and isinstance(record.get("session"), str)
+            and isinstance(record.get("pid"), int)
+            and (record.get("pid_started") is None or isinstance(record["pid_started"], str))
+        )
+        return record if checks else None
+
+    def _is_other_live(self, record: dict) -> bool:
+        """Whether the entry belongs to another session that is still running."""
+        session = record["session"]
+        if session == self.session_id:
+            return False
+        if record["pid"] == self.pid and record.get("pid_started") == self._started:
+            return session in _LIVE_SESSIONS  # another store of this very process
+        return pid_alive(record["pid"], record.get("pid_started"))
+
+    def _move_aside(self, file: Path) -> None:
+        with contextlib.suppress(OSError):
+            aside = self.root / CORRUPT_DIR
+            aside.mkdir(mode=0o700, exist_ok=True)
+            dest = aside / file.name
+            if dest.exists():
+                dest = aside / f"{file.stem}-{time.time_ns()}{file.suffix}"
+            os.replace(file, dest)
+
+    def _remove_stale_temp_files(self) -> None:
+        """Temporary files of writes cut short by a hard crash (old enough to be nobody's)."""
+        with contextlib.suppress(OSError):
+            for tmp in self.root.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    if time.time() - tmp.stat().st_mtime > STALE_TMP_SECONDS:
+                        tmp.unlink()
+
+    def pending(self) -> list[RecoveredDoc]:
+        """What crashed sessions (or this one) left, newest first. Entries of other running
+        sessions are skipped; corrupt ones are moved into `corrupt/` and skipped. Never raises."""
+        docs = []
+        try:
+            self._remove_stale_temp_files()
+            for file, record in self._entries():
+                if record is None:
+                    self._move_aside(file)
+                elif not self._is_other_live(record):
+                    docs.append(RecoveredDoc(
+                        key=record["key"], path=record["path"], text=record["text"],
+                        saved_at=float(record["saved_at"]), encoding=record["encoding"],
+                        newline=record["newline"]))
+        except Exception:  # recovery must never stop the editor from starting
+            pass
+        docs.sort(key=lambda doc: doc.saved_at, reverse=True)
+        return docs
+
+    def clear(self) -> None:
+        """Remove every entry except those of other running sessions (their buffers are still
+        open there); entries moved into `corrupt/` are kept for inspection."""
+        for file, record in list(self._entries()):
+            if record is None:
+                self._move_aside(file)
+            elif not self._is_other_live(record):
+                with contextlib.suppress(OSError):
+                    file.unlink()
