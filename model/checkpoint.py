@@ -111,7 +111,7 @@ def load_params(net, file: Path) -> None:
     import mxnet as mx
 
     try:
-        net.load_parameters(str(file), ctx=mx.cpu())
+        net.load_parameters(str(file), ctx=mx.cpu(), cast_dtype=True, dtype_source="current")
     except (mx.base.MXNetError, AssertionError, ValueError, KeyError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{file}: cannot load parameters ({first[:300]})") from None

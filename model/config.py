@@ -14,7 +14,7 @@ class ModelConfig:
     num_embed: int = 64  # size of the character embedding
     num_hidden: int = 512  # units per recurrent layer (hidden layer width for `unrolled`)
     num_layers: int = 2  # stacked recurrent layers (ignored by `unrolled`)
-    dropout: float = 0.3  # dropout on embeddings, between layers and before the decoder
+    dropout: float = 0.4  # dropout on embeddings, between layers and before the decoder
     context: int = 3  # characters seen by the `unrolled` model (the tutorial's 3-in, 4th-out)
 
     def __post_init__(self) -> None:

@@ -36,6 +36,8 @@ class FastModel:
     def __init__(self, config: ModelConfig, weights: dict[str, np.ndarray]):
         self.config = config
         self.vocab_size = config.vocab_size
+        self.checkpoint = None  # the Checkpoint it was loaded from (from_checkpoint only)
+        self.vocab = None  # its Vocab (from_checkpoint only)
         w = weights
         if config.arch == "unrolled":
             # dense1 of every character is a table lookup: relu(E @ W1^T + b1) -> (V, H)
@@ -75,10 +77,13 @@ class FastModel:
 
     @classmethod
     def from_checkpoint(cls, path) -> FastModel:
+        """Load a checkpoint directory; `.checkpoint` and `.vocab` are set on the result."""
         from ghostpen.model.checkpoint import load_model
 
-        net, _ = load_model(path)
-        return cls.from_gluon(net)
+        net, ckpt = load_model(path)
+        model = cls.from_gluon(net)
+        model.checkpoint, model.vocab = ckpt, ckpt.vocab
+        return model
 
     def begin_state(self, batch: int = 1) -> tuple[np.ndarray, ...]:
         c = self.config
