@@ -1,0 +1,184 @@
+"""`ghostpen eval speed`: decode-step, suggestion and training speed on this machine.
+
+- step_ms_p50: one character through the numpy stepper plus the next-character distribution
+  (batch 1, BLAS on one thread as in the engine);
+- suggest_ms_p50 / p95 / max: a full `SuggestionEngine.suggest` after typing one character at
+  the end of a `--doc-chars` document (default 5,000), over `--keystrokes` keystrokes (default
+  300); the document is `--text` if given, else text sampled from the model itself;
+  first_suggest_ms is the call that reads the document (cold cache);
+- train_chars_per_s: Gluon training steps (Adam) of a fresh model with the default
+  ModelConfig on random ids, seq `--train-seq` x batch `--train-batch` (100 x 64), the first
+  step not timed, stopping after `--train-steps` steps or 15 s.
+
+    ghostpen eval speed [--model DIR] [--text FILE] --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
+    parser.add_argument("--text", default=None, help="document to type (default: sampled)")
+    parser.add_argument("--doc-chars", type=int, default=5000,
+                        help="document length before the timed keystrokes (default 5000)")
+    parser.add_argument("--keystrokes", type=int, default=300,
+                        help="timed suggestions (default 300)")
+    parser.add_argument("--train-steps", type=int, default=5,
+                        help="timed training steps; 0 skips the measurement (default 5)")
+    parser.add_argument("--train-batch", type=int, default=64)
+    parser.add_argument("--train-seq", type=int, default=100)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _ms(values: list[float], q: float) -> float:
+    return round(float(np.percentile(np.array(values) * 1000.0, q)), 3)
+
+
+def sample_text(model, vocab, n: int, seed: int = 0, temperature: float = 0.7) -> str:
+    """n characters sampled from the model, starting after a newline."""
+    from ghostpen.model.fast import log_softmax
+
+    rng = np.random.default_rng(seed)
+    logits, state = model.feed(vocab.ids("\n"), model.begin_state(1))
+    out = []
+    for _ in range(n):
+        lp = log_softmax(logits[0].astype(np.float64) / temperature)
+        lp[0] = -np.inf  # never the unknown character
+        p = np.exp(lp - lp.max())
+        i = int(rng.choice(len(p), p=p / p.sum()))
+        out.append(vocab.chars[i])
+        logits, state = model.step(np.array([i]), state)
+    return "".join(out)
+
+
+def time_steps(model, n: int = 300) -> list[float]:
+    from ghostpen.model.fast import log_softmax
+
+    state = model.begin_state(1)
+    ids = np.array([1])
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        logits, state = model.step(ids, state)
+        np.exp(log_softmax(logits))
+        times.append(time.perf_counter() - t)
+    return times
+
+
+def time_suggestions(engine, doc: str, keystrokes: int) -> tuple[float, list[float], int]:
+    """(first call seconds, per-keystroke seconds, suggestions shown)."""
+    from ghostpen.suggest.engine import window_start
+
+    engine.reset()
+    base = len(doc) - keystrokes
+    t = time.perf_counter()
+    engine.suggest(doc[window_start(base) : base])
+    first = time.perf_counter() - t
+    times, shown = [], 0
+    for i in range(base + 1, len(doc) + 1):
+        before = doc[window_start(i) : i]
+        t = time.perf_counter()
+        s = engine.suggest(before)
+        times.append(time.perf_counter() - t)
+        shown += s is not None
+    return first, times, shown
+
+
+def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float = 15.0):
+    """Characters per second of Adam training steps of the default architecture."""
+    import mxnet as mx
+    from ghostpen.model.charrnn import build_model, detach
+    from ghostpen.model.config import ModelConfig
+    from mxnet import autograd, gluon
+
+    config = ModelConfig(vocab_size=vocab_size)
+    net = build_model(config)
+    net.initialize(mx.init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 1e-3},
+                            kvstore=None)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    x = mx.nd.array(rng.integers(0, vocab_size, (seq, batch)))  # (seq, batch)
+    y = mx.nd.array(rng.integers(0, vocab_size, seq * batch))  # (seq*batch,)
+    state = net.begin_state(batch)
+    done, elapsed = 0, 0.0
+    for i in range(steps + 1):
+        t = time.perf_counter()
+        state = detach(state)
+        with autograd.record():
+            logits, state = net(x, state)  # (seq*batch, V)
+            loss = loss_fn(logits, y)
+        loss.backward()
+        trainer.step(seq * batch)
+        loss.wait_to_read()
+        if i:  # the first step allocates and is not timed
+            elapsed += time.perf_counter() - t
+            done += 1
+            if elapsed > budget:
+                break
+    return config, (done * seq * batch / elapsed if done else 0.0)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ghostpen.model.checkpoint import CheckpointError
+    from ghostpen.model.eval_bpc import read_text
+    from ghostpen.suggest.engine import SuggestionEngine
+
+    if args.keystrokes < 1 or args.doc_chars < 1:
+        print("error: --keystrokes and --doc-chars must be positive", file=sys.stderr)
+        return 2
+    try:
+        engine = SuggestionEngine.from_checkpoint(args.model)
+    except CheckpointError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    model, vocab = engine.model, engine.vocab
+    need = args.doc_chars + args.keystrokes
+    with engine._threads.limit():
+        step_times = time_steps(model)
+        if args.text:
+            doc = read_text(args.text)[-need:]
+        else:
+            doc = sample_text(model, vocab, need)
+    first, times, shown = time_suggestions(engine, doc, min(args.keystrokes, len(doc) - 1))
+    result = {
+        "model": engine.name,
+        "arch": f"{model.config.arch} {model.config.num_layers}x{model.config.num_hidden}",
+        "step_ms_p50": _ms(step_times, 50),
+        "suggest_ms_p50": _ms(times, 50),
+        "suggest_ms_p95": _ms(times, 95),
+        "suggest_ms_max": _ms(times, 100),
+        "first_suggest_ms": round(first * 1000, 1),
+        "shown_fraction": round(shown / len(times), 3),
+        "doc_chars": len(doc) - len(times),
+        "keystrokes": len(times),
+    }
+    if args.train_steps > 0:
+        config, speed = train_speed(len(vocab), args.train_steps, args.train_batch,
+                                    args.train_seq)
+        result["train_chars_per_s"] = round(speed)
+        result["train_arch"] = f"{config.arch} {config.num_layers}x{config.num_hidden}"
+        result["train_shape"] = [args.train_seq, args.train_batch]
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ghostpen eval speed", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

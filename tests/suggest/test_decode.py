@@ -1,0 +1,154 @@
+"""Decoding rules on a scripted model (exact probabilities), and the shared word definition."""
+
+import math
+
+import numpy as np
+import pytest
+from ghostpen.model.vocab import Vocab
+from ghostpen.suggest.adapt import DocumentCache
+from ghostpen.suggest.decode import Decoder
+from ghostpen.suggest.words import next_word_len, split_words
+
+CHARS = list("abcdefghijklmnopqrstuvwxyz ,.\n")
+
+
+class ScriptedModel:
+    """A stand-in for FastModel: the next-character distribution is a function of the text.
+
+    `script` maps a text suffix to {char: probability}; the longest matching suffix wins; the
+    remaining mass is spread evenly over the other characters. The state is the text so far.
+    """
+
+    def __init__(self, vocab: Vocab, script: dict[str, dict[str, float]]):
+        self.vocab = vocab
+        self.vocab_size = len(vocab)
+        self.script = script
+
+    def logits(self, text: str) -> np.ndarray:
+        rule = {}
+        for suffix in sorted(self.script, key=len, reverse=True):
+            if text.endswith(suffix):
+                rule = self.script[suffix]
+                break
+        rest = (1.0 - sum(rule.values())) / (self.vocab_size - 1 - len(rule))
+        p = np.full(self.vocab_size, max(rest, 1e-12))
+        p[0] = 1e-12  # the unknown character
+        for ch, q in rule.items():
+            p[self.vocab.id(ch)] = q
+        return np.log(p)[None, :]  # (1, V)
+
+    def begin_state(self, batch=1):
+        return ("",)
+
+    def step(self, ids, state):
+        text = state[0] + self.vocab.text(ids)
+        return self.logits(text), (text,)
+
+
+def decoder_for(script, context):
+    vocab = Vocab(CHARS)
+    model = ScriptedModel(vocab, script)
+    return Decoder(model, vocab), (context,), model.logits(context)[0]
+
+
+HELLO = {
+    "hel": {"l": 0.9},
+    "hell": {"o": 0.9},
+    "hello": {",": 0.8},
+    "hello,": {" ": 0.9},
+    "hello, ": {"w": 0.95},
+    "hello, w": {"o": 0.95},
+    "hello, wo": {"r": 0.95},
+    "hello, wor": {"l": 0.95},
+    "hello, worl": {"d": 0.95},
+    "hello, world": {"\n": 0.9},
+    "hello, world\n": {"b": 0.9},
+    "hello, world\nb": {"y": 0.9},
+    "hello, world\nby": {"e": 0.9},
+    "hello, world\nbye": {" ": 0.9},
+}
+
+
+def test_word_mode_completes_the_word_with_its_punctuation():
+    dec, state, logits = decoder_for(HELLO, "say hel")
+    out = dec.decode(state, logits, "say hel", stop_at="word")
+    assert out.text == "lo,"
+    assert math.isclose(out.confidence, 0.9 * 0.9 * 0.8, rel_tol=1e-6)
+    assert not out.from_document
+
+
+def test_word_mode_offers_the_next_word_after_a_word_end():
+    dec, state, logits = decoder_for(HELLO, "hello,")
+    assert dec.decode(state, logits, "hello,", stop_at="word").text == " world"
+    dec, state, logits = decoder_for(HELLO, "hello, ")
+    assert dec.decode(state, logits, "hello, ", stop_at="word").text == "world"
+
+
+def test_line_mode_goes_on_to_the_end_of_the_line():
+    dec, state, logits = decoder_for(HELLO, "hel")
+    out = dec.decode(state, logits, "hel", stop_at="line", min_confidence=0.1)
+    assert out.text == "lo, world"
+    expected = 0.9 * 0.9 * 0.8 * 0.9 * 0.95**5
+    assert math.isclose(out.confidence, expected, rel_tol=1e-6)
+
+
+def test_none_mode_crosses_lines_and_max_chars_cuts():
+    dec, state, logits = decoder_for(HELLO, "hel")
+    out = dec.decode(state, logits, "hel", stop_at="none", min_confidence=0.05)
+    assert out.text == "lo, world\nbye"
+    out = dec.decode(state, logits, "hel", stop_at="none", min_confidence=0.05, max_chars=6)
+    assert out.text == "lo, wo"  # cut inside a word only by max_chars
+
+
+def test_min_confidence_prunes_and_line_mode_stops_early():
+    dec, state, logits = decoder_for(HELLO, "hel")
+    assert dec.decode(state, logits, "hel", stop_at="word", min_confidence=0.85) is None
+    # "lo," (0.648) is below 0.7: the confident part of the word is offered instead
+    assert dec.decode(state, logits, "hel", stop_at="word", min_confidence=0.7).text == "lo"
+    out = dec.decode(state, logits, "hel", stop_at="line", min_confidence=0.6)
+    assert out.text == "lo,"  # " world" would take it below 0.6
+
+
+def test_beam_finds_the_likelier_whole_word():
+    # greedy takes "a" (0.5) but every word after it is unlikely; "b" (0.4) leads to "bc"
+    script = {
+        "x ": {"a": 0.5, "b": 0.4},
+        "x a": {"p": 0.2, "q": 0.2, "r": 0.2, "s": 0.2},
+        "x b": {"c": 0.99},
+        "x bc": {" ": 0.99},
+        "x ap": {" ": 0.9}, "x aq": {" ": 0.9}, "x ar": {" ": 0.9}, "x as": {" ": 0.9},
+    }
+    dec, state, logits = decoder_for(script, "x ")
+    greedy = dec.decode(state, logits, "x ", stop_at="word", beam=1, min_confidence=0.01)
+    beam = dec.decode(state, logits, "x ", stop_at="word", beam=3, min_confidence=0.01)
+    assert len(greedy.text) == 2 and greedy.text[0] == "a"
+    assert beam.text == "bc"
+
+
+def test_document_cache_supplies_unknown_characters_and_names():
+    dec, state, logits = decoder_for({}, "met zar")
+    cache = DocumentCache()
+    cache.sync("we met zarqüz here. then zarqüz left. later we met zar")
+    out = dec.decode(state, logits, "met zar", stop_at="word", cache=cache, min_confidence=0.3)
+    assert out.text == "qüz"  # ü is not in the vocabulary: the cache names it
+    assert out.from_document
+    assert dec.decode(state, logits, "met zar", stop_at="word", min_confidence=0.3) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("", 0), ("hello world", 5), (" world", 6), ("  \n\tx", 5), ("don't go", 5),
+        ("dog's", 5), ("'quoted'", 1), ("...and", 3), (", then", 1), ("x_1=2", 3),
+        ("   ", 3), ("naïve café", 5), ("end.", 3),
+    ],
+)
+def test_next_word_len(text, n):
+    assert next_word_len(text) == n
+
+
+def test_split_words_round_trips():
+    text = "  Hello, world -- it's 4:30pm.\nBye"
+    words = split_words(text)
+    assert "".join(words) == text
+    assert words[:4] == ["  Hello", ",", " world", " --"]

@@ -1,0 +1,180 @@
+"""The engine on a small trained model: incremental state, adaptation, gating, stop rules, HTML."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ghostpen.model.checkpoint import CheckpointError
+from ghostpen.model.fast import FastModel
+from ghostpen.model.vocab import Vocab
+from ghostpen.suggest.engine import SuggestionEngine, window_start
+from ghostpen.suggest.tiny import train_tiny_model
+from ghostpen.suggest.types import EngineSettings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A 1x64 LSTM trained on tests/fixtures/tiny.txt (shared by the suggest tests)."""
+    path = tmp_path_factory.getbasetemp() / "tiny-lstm"
+    if not (path / "meta.json").exists():
+        train_tiny_model(path, (FIXTURES / "tiny.txt").read_text(encoding="utf-8"))
+    return path
+
+
+@pytest.fixture
+def text():
+    return (FIXTURES / "tiny.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def engine(tiny_model):
+    return SuggestionEngine.from_checkpoint(tiny_model, EngineSettings(min_confidence=0.2))
+
+
+def scratch(engine, text):
+    """(state, logits) of the model fed `text` from a zero state."""
+    logits, state = engine.model.feed(engine.vocab.ids(text), engine.model.begin_state(1))
+    return state, logits
+
+
+def assert_state(engine, text):
+    state, logits = engine.current_state()
+    want_state, want_logits = scratch(engine, text)
+    np.testing.assert_allclose(logits, want_logits, atol=1e-5)
+    for got, want in zip(state, want_state, strict=True):
+        np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+@pytest.fixture
+def count_steps(engine, monkeypatch):
+    """Counts model steps; min_confidence 1 keeps the decoder from stepping at all."""
+    engine.settings.min_confidence = 1.0
+    calls = []
+    step = engine.model.step
+    monkeypatch.setattr(engine.model, "step", lambda ids, s: (calls.append(1), step(ids, s))[1])
+
+    def steps(before, after=""):
+        calls.clear()
+        engine.suggest(before, after)
+        return len(calls)
+
+    return steps
+
+
+def test_incremental_state_equals_recomputation(engine, text, count_steps):
+    typed = text[:400]
+    for i in range(1, len(typed) + 1):
+        assert count_steps(typed[:i]) == 1  # one character fed per keystroke
+        if i % 53 == 0:
+            assert_state(engine, typed[:i])
+    assert count_steps(typed[:-1]) == 0  # Backspace: a cached state
+    assert count_steps(typed[:-3]) == 0
+    assert_state(engine, typed[:-3])
+    edited = typed[:230] + "X" + typed[231:]  # an edit far back, cursor at the end
+    assert count_steps(edited) <= len(edited) - 192  # resumed from the checkpoint at 192
+    assert_state(engine, edited)
+    assert count_steps(edited[:150]) <= 150 - 128  # the cursor jumped back
+    assert_state(engine, edited[:150])
+    assert count_steps(edited) <= len(edited) - 320  # and forward again: cached states
+    assert_state(engine, edited)
+    pasted = edited + text[500:650]
+    assert count_steps(pasted) == 150
+    assert_state(engine, pasted)
+    other = "Completely different text. " * 5
+    count_steps(other)
+    assert_state(engine, other)
+
+
+def test_long_document_warms_up_on_its_tail(engine, text, count_steps):
+    engine.warmup = 100
+    assert count_steps(text[:700]) == 100
+    assert_state(engine, text[600:700])
+    assert count_steps(text[:701]) == 1
+    assert_state(engine, text[600:701])
+
+
+def test_moved_window_is_rebased_not_recomputed(engine, text, count_steps):
+    assert count_steps(text[:700]) == 700
+    assert count_steps(text[256:701]) == 1  # the window dropped 256 characters
+    assert_state(engine, text[:701])  # the state keeps the longer history
+    assert count_steps(text[256:702]) == 1
+
+
+def test_window_start_is_aligned_and_bounded():
+    assert window_start(100) == 0
+    assert window_start(16384) == 0
+    assert window_start(16385) == 4096
+    for cursor in (20000, 40961, 99999):
+        start = window_start(cursor)
+        assert start % 4096 == 0 and 16384 - 4096 < cursor - start <= 16384
+
+
+def test_document_word_is_suggested_after_it_appears_twice(tiny_model, text):
+    doc = (text[:300] + " and Zarathustrovich came to town. The cousin and Zarathustrovich "
+           "ate bread. Then Zar")
+    settings = EngineSettings(min_confidence=0.3)
+    engine = SuggestionEngine.from_checkpoint(tiny_model, settings)
+    s = engine.suggest(doc)
+    assert s is not None and s.text.startswith("athustrovich")
+    assert s.source == "document"
+    engine.update_settings(replace(settings, adapt=False))
+    s = engine.suggest(doc)
+    assert s is None or not s.text.startswith("athustrovich")
+
+
+def test_confidence_gating(engine, text):
+    before = text[:120]
+    engine.settings.min_confidence = 0.0
+    s = engine.suggest(before)
+    assert s is not None and s.text and 0.0 < s.confidence <= 1.0
+    engine.settings.min_confidence = min(1.0, s.confidence + 1e-3)
+    assert engine.suggest(before) is None
+
+
+@pytest.mark.parametrize("stop_at", ["word", "line", "none"])
+def test_stop_rules(engine, text, stop_at):
+    engine.settings = EngineSettings(min_confidence=0.0, stop_at=stop_at, max_chars=25)
+    for cut in (37, 70, 91, 150, 233, 404):
+        s = engine.suggest(text[:cut])
+        if s is None:
+            continue
+        assert 1 <= len(s.text) <= 25
+        if stop_at == "word":
+            assert not any(ch.isspace() for ch in s.text.lstrip(" \t"))
+        elif stop_at == "line":
+            assert "\n" not in s.text
+
+
+def test_html_closing_tags_take_precedence(engine):
+    engine.settings.min_confidence = 0.0
+    s = engine.suggest("<html><body><div>", "", path="page.html")
+    assert (s.text, s.source, s.confidence, s.cursor_offset) == ("</div>", "html", 1.0, 0)
+    s = engine.suggest("<html><body><div>hello</", "", path="page.html")
+    assert (s.text, s.source, s.cursor_after) == ("div>", "html", 4)
+    engine.reset()
+    s = engine.suggest("<!DOCTYPE html>\n<html><body><p>hi</")  # sniffed, no file name
+    assert (s.text, s.source) == ("p>", "html")
+    engine.reset()
+    s = engine.suggest("<div>hello</", "", path="notes.txt")
+    assert s is None or s.source != "html"
+    engine.settings.html = False
+    s = engine.suggest("<html><body><div>", "", path="page.html")
+    assert s is None or s.source != "html"
+
+
+def test_edge_cases(engine, tiny_model, tmp_path):
+    assert engine.suggest("") is None
+    engine.suggest("The Town")
+    engine.reset()
+    assert engine.current_state() is None
+    assert engine.name == "tiny"
+    with pytest.raises(CheckpointError):
+        SuggestionEngine.from_checkpoint(tmp_path / "missing")
+    model = FastModel.from_checkpoint(tiny_model)
+    with pytest.raises(ValueError, match="vocabulary"):
+        SuggestionEngine(model, Vocab("ab"))
+    s = engine.suggest("The Town Mouse \ufffd\U0001f600 said")  # unknown characters
+    assert s is None or isinstance(s.text, str)
