@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ghostpen.model.atomic import atomic_write, atomic_write_bytes, fsync_dir
+from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab
 
@@ -161,8 +161,9 @@ def save_checkpoint(
         writes.append(("last", f"last-{tag}.params", last_params.save_parameters))
     if optimizer_state is not None:
         writes.append(("optimizer", f"optim-{tag}.nd", lambda f: mx.nd.save(f, optimizer_state)))
+    mode = default_file_mode()
     for role, name, writer in writes:
-        atomic_write(path / name, writer)
+        atomic_write(path / name, writer, mode)
         files[role] = name
     if "params" not in files:
         raise ValueError("a checkpoint needs best weights: pass params= or keep={'params': …}")
@@ -177,7 +178,7 @@ def save_checkpoint(
         "resume": resume or {},
     }
     data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
-    atomic_write_bytes(path / META, data)
+    atomic_write_bytes(path / META, data, mode)
     # only now is it safe to remove what the new meta.json no longer names
     referenced = set(files.values()) | {META}
     for entry in path.iterdir():

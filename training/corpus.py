@@ -19,8 +19,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_EXTENSIONS = (".txt", ".md", ".rst", ".html", ".htm", ".xml", ".py", ".tex", ".csv")
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
 
@@ -109,7 +112,7 @@ def load_corpus(
         total += len(data)
         if total > max_bytes:
             raise CorpusError(
-                f"corpus is larger than {max_bytes // 2**20} MB; pass fewer files or raise the limit"
+                f"corpus is larger than {max_bytes // 2**20} MB; pass fewer files or split it"
             )
         text, _ = decode(data)
         if text.strip():

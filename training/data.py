@@ -29,7 +29,9 @@ def batchify(ids: np.ndarray, batch: int) -> np.ndarray:
     return ids[: rows * batch].reshape(batch, rows).T.copy()  # (rows, batch)
 
 
-def chunks(data: np.ndarray, seq_len: int, start: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+def chunks(
+    data: np.ndarray, seq_len: int, start: int = 0
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield (index, inputs (seq, batch), targets (seq, batch)) from chunk `start` on."""
     n = num_chunks(data, seq_len)
     for i in range(start, n):

@@ -1,0 +1,25 @@
+"""The `ghostpen` command: sub-commands listed, unsupported Python refused clearly."""
+
+import subprocess
+import sys
+
+import pytest
+
+from ghostpen import check_python
+from ghostpen.cli import build_parser
+
+
+def test_help_lists_the_subcommands():
+    text = build_parser().format_help()
+    for name in ("edit", "train", "sample", "eval"):
+        assert name in text
+    out = subprocess.run([sys.executable, "-m", "ghostpen", "eval", "--help"],
+                         capture_output=True, text=True, check=True).stdout
+    for kind in ("bpc", "ksr", "html", "speed", "latency"):
+        assert kind in out
+
+
+def test_unsupported_python_is_refused_with_a_message():
+    with pytest.raises(SystemExit, match="needs Python 3.10 or 3.11"):
+        check_python((3, 12, 0))
+    check_python((3, 11, 7))
