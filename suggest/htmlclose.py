@@ -118,6 +118,7 @@ class TagCloser:
         self._text = ""
         self._parser: HtmlParser | XmlParser = HtmlParser() if mode == "html" else XmlParser()
         self._checkpoints: list[tuple[int, tuple]] = [(0, self._parser.snapshot())]
+        self.last_resume = 0  # where the last call resumed parsing (for tests and diagnostics)
 
     def parse(self, before: str) -> HtmlParser | XmlParser:
         """The parser state for `before`, reusing as much of the previous parse as is valid."""
@@ -130,6 +131,7 @@ class TagCloser:
             while self._checkpoints[-1][0] > keep:
                 self._checkpoints.pop()
             p.restore(self._checkpoints[-1][1])
+        self.last_resume = p.pos
         p.feed(before, checkpoints=self._checkpoints if self._every else None, every=self._every)
         self._text = before
         return p
@@ -147,37 +149,41 @@ class TagCloser:
                 return None
             target = p.stack[-1]
             if not rest:
-                return self._open_tag(p, n, p.last_elem, before, after)
+                return self._open_tag(p, n, p.last_elem, after)
             m = _RAW_PARTIAL.search(rest)
             if m is None or not target.name.startswith(ascii_lower(m.group(1))):
                 return None
             if raw[0] == SCRIPT and script_end(before, p.pos, p.pos + m.start())[1] == 2:
                 return None  # `</script>` would only end a `<!--<script>` escape
-            return self._end_tag(p, m.group(1), target, before, after)
+            return self._end_tag(p, m.group(1), target, before[p.pos : p.pos + m.start()], after)
         if not rest:
-            return self._open_tag(p, n, p.last_elem, before, after)
+            return self._open_tag(p, n, p.last_elem, after)
         partial_re = PARTIAL_END_TAG if self.mode == "html" else XML_PARTIAL_END
         if partial_re.fullmatch(rest) is None:
             return None
         target = p.innermost()
         if target is None:
             return None
-        return self._end_tag(p, rest[2:], target, before, after)
+        return self._end_tag(p, rest[2:], target, "", after)
 
     def _open_tag(
-        self, p: HtmlParser | XmlParser, n: int, target: Elem | None, before: str, after: str
+        self, p: HtmlParser | XmlParser, n: int, target: Elem | None, after: str
     ) -> TagSuggestion | None:
         """Right after a start tag's `>`: offer `</name>` if that element is still open."""
         if p.last_end != n or target is None or not p.stack or p.stack[-1] is not target:
             return None
-        if self._closed_after(p, before, after, target):
+        if self._closed_after(p, "", after, target):
             return None
         return TagSuggestion(f"</{target.spelled}>", 0, target.spelled)
 
     def _end_tag(
-        self, p: HtmlParser | XmlParser, partial: str, target: Elem, before: str, after: str
+        self, p: HtmlParser | XmlParser, partial: str, target: Elem, raw: str, after: str
     ) -> TagSuggestion | None:
-        """After `</` + partial: offer the rest of the innermost element's name and `>`."""
+        """After `</` + partial: offer the rest of the innermost element's name and `>`.
+
+        `raw` is the raw text between the parser's position and the `</` (inside `<script>`
+        and the like; empty elsewhere).
+        """
         if self.mode == "html":
             if not target.name.startswith(ascii_lower(partial)):
                 return None
@@ -185,16 +191,20 @@ class TagCloser:
             return None
         if after and after[0] not in WS_CHARS and after[0] != "<":
             return None  # the end tag goes on after the cursor
-        if self._closed_after(p, before, after, target):
+        if self._closed_after(p, raw, after, target):
             return None
         text = target.spelled[len(partial) :] + ">"
         return TagSuggestion(text, len(text), target.spelled)
 
     @staticmethod
-    def _closed_after(p: HtmlParser | XmlParser, before: str, after: str, target: Elem) -> bool:
-        """Whether the target's own end tag closes it when the parse goes on into `after`."""
+    def _closed_after(p: HtmlParser | XmlParser, raw: str, after: str, target: Elem) -> bool:
+        """Whether the target's own end tag closes it when the parse goes on into `after`.
+
+        The parse goes on from the parser's position, leaving out what is being typed at the
+        cursor (a `</` and the start of a name): that is about to become the offered end tag.
+        """
         q = p.fork()
-        return q.feed(before[p.pos :] + after[:AFTER_LIMIT], watch=target) is True
+        return q.feed(raw + after[:AFTER_LIMIT], watch=target) is True
 
 
 def suggest_close(before: str, after: str = "", *, mode: str = "html") -> TagSuggestion | None:
