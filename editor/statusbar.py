@@ -1,0 +1,110 @@
+"""The window's status bar: cursor position, encoding, line ending, language, model, latency.
+
+Each piece is a permanent QLabel on the right; transient messages (saved, not found, …) use the
+status bar's own message area on the left. The setters are cheap: the window calls
+`set_position` on every cursor move.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+MAX_MODEL_TEXT = 70  # longer model/error texts are cut (the tooltip has all)
+NEWLINE_NAMES = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
+
+
+def encoding_label(encoding: str) -> str:
+    """How an encoding name from `ghostpen.editor.files` is shown ("utf-8" -> "UTF-8")."""
+    names = {
+        "utf-8-sig": "UTF-8 with BOM",
+        "utf-16": "UTF-16 LE with BOM",
+        "utf-16-be-bom": "UTF-16 BE with BOM",
+        "utf-32": "UTF-32 LE with BOM",
+        "utf-32-be-bom": "UTF-32 BE with BOM",
+        "latin-1": "Latin-1",
+        "iso8859-1": "Latin-1",
+    }
+    return names.get(encoding, encoding.upper())
+
+
+class StatusBar(QStatusBar):
+    """Status bar with one label per fact; `text_of(name)` reads them back (tests, tooltips)."""
+
+    FIELDS = ("position", "encoding", "newline", "language", "model", "latency")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusbar")
+        self._labels: dict[str, QLabel] = {}
+        tips = {
+            "position": "Line and column of the cursor",
+            "encoding": "Encoding the file is read and saved with (File ▸ Reopen with Encoding…)",
+            "newline": "Line ending kept when the file is saved",
+            "language": "Syntax highlighting",
+            "model": "Suggestion model",
+            "latency": "Time from the last keystroke to its ghost text",
+        }
+        for name in self.FIELDS:
+            label = QLabel(self)
+            label.setObjectName(f"status_{name}")
+            label.setToolTip(tips[name])
+            label.setContentsMargins(6, 0, 6, 0)
+            self._labels[name] = label
+            self.addPermanentWidget(label)
+        self.set_position(1, 1)
+        self.set_latency(None)
+
+    def text_of(self, name: str) -> str:
+        return self._labels[name].text()
+
+    def tip_of(self, name: str) -> str:
+        return self._labels[name].toolTip()
+
+    def set_position(self, line: int, column: int, selected: int = 0) -> None:
+        text = f"Ln {line}, Col {column}"
+        if selected:
+            text += f" ({selected} selected)"
+        self._labels["position"].setText(text)
+
+    def set_encoding(self, encoding: str | None) -> None:
+        self._labels["encoding"].setText(encoding_label(encoding) if encoding else "")
+
+    def set_newline(self, newline: str | None) -> None:
+        self._labels["newline"].setText(NEWLINE_NAMES.get(newline or "", ""))
+
+    def set_language(self, language: str, highlighted: bool = True) -> None:
+        self._labels["language"].setText(language if highlighted else f"{language} (no colours)")
+        self._labels["language"].setToolTip(
+            "Syntax highlighting" if highlighted else "Highlighting is off for very large documents"
+        )
+
+    def set_model(self, text: str, error: str | None = None) -> None:
+        label = self._labels["model"]
+        label.setText(text if len(text) <= MAX_MODEL_TEXT else text[: MAX_MODEL_TEXT - 1] + "…")
+        label.setToolTip(error or "Suggestion model")
+        label.setStyleSheet("color: #c0392b;" if error else "")
+
+    def show_document(self, doc) -> None:
+        """Encoding, line ending and language of a `documents.Document`."""
+        self.set_encoding(doc.encoding)
+        self.set_newline(doc.newline)
+        self.set_language(doc.language, doc.highlighted)
+
+    def show_cursor(self, cursor) -> None:
+        selected = abs(cursor.selectionEnd() - cursor.selectionStart())
+        self.set_position(cursor.blockNumber() + 1, cursor.positionInBlock() + 1, selected)
+
+    def show_failure(self, message: str) -> None:
+        """The suggestion worker failed: "suggestions off: <why>" (full text in the tooltip)."""
+        reason = message
+        prefix = "suggestions are off:"
+        if reason.lower().startswith(prefix):
+            reason = reason[len(prefix) :].strip()
+        self.set_model(f"suggestions off: {reason}", error=message)
+        self.set_latency(None)
+        self.showMessage(message, 10000)
+
+    def set_latency(self, ms: float | None) -> None:
+        label = self._labels["latency"]
+        label.setText("" if ms is None else f"ghost {ms:.0f} ms")
+        label.setVisible(ms is not None)
