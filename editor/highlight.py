@@ -26,10 +26,8 @@ Design (pragmatic, incremental):
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,30 +50,6 @@ MAX_STACK = 32  # deeper lexer stacks are truncated (keeps the interned state ta
 
 STYLES = {False: "default", True: "one-dark"}  # dark? -> pygments style
 
-
-_NONE_GUARDED = False
-
-
-def protect_none_refcount() -> bool:
-    """Work around a PySide6 6.12 bug on Python < 3.12: every call of a Qt method that returns
-    void hands back `None` without taking a reference, so each call lowers None's reference
-    count by one and a long session (the highlighter calls `setFormat` per token) ends in
-    "Fatal Python error: none_dealloc". Python 3.12+ makes None immortal; on older Pythons this
-    gives None a huge reference count once, the same effect. Only applied when a probe shows
-    the leak; returns whether it was applied (now or before)."""
-    global _NONE_GUARDED
-    if _NONE_GUARDED or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return _NONE_GUARDED
-    from PySide6.QtCore import QObject
-
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(16):
-        probe.setObjectName("probe")  # void
-    if sys.getrefcount(None) <= before - 8:
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-        _NONE_GUARDED = True
-    return _NONE_GUARDED
 
 
 def plain_lexer() -> Lexer:
@@ -366,7 +340,6 @@ class PygmentsHighlighter(QSyntaxHighlighter):
     """Colours a QTextDocument with a pygments lexer, one block at a time (see module doc)."""
 
     def __init__(self, document: QTextDocument, lexer: Lexer | None = None, dark: bool = False):
-        protect_none_refcount()
         super().__init__(document)
         self._lexer = lexer or plain_lexer()
         self._style_name = STYLES[bool(dark)]

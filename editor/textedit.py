@@ -12,8 +12,6 @@ text around the cursor to the engine without touching the whole document.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 import time
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -43,37 +41,6 @@ LIGHT = {"gutter_bg": "#f3f3f3", "gutter_fg": "#9a9a9a", "gutter_cur": "#333333"
 DARK = {"gutter_bg": "#252526", "gutter_fg": "#6e7681", "gutter_cur": "#d4d4d4",
         "line": "#2c313a", "ghost_fallback": "#d4d4d4", "base": "#1e1e1e", "text": "#d4d4d4"}
 
-
-_GUARDED: set[str] = set()
-
-
-def protect_refcounts() -> set[str]:
-    """Work around two PySide6 6.12 bugs on Python < 3.12: a Qt method returning void hands
-    back None, and `SignalInstance.emit()` returns True, without taking a reference; each call
-    lowers None's / True's reference count by one, and a long session ends in "Fatal Python
-    error: none_dealloc / bool_dealloc" (the editor makes dozens of such calls a keystroke).
-    Python 3.12+ makes both immortal; here each leaking one gets a huge reference count once,
-    when a probe shows the leak. Returns the names guarded so far. (The window's
-    `ghostpen.editor.highlight.protect_none_refcount` does the same for None.)"""
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return _GUARDED
-    from PySide6.QtCore import QObject
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    for name, obj, call in (("None", None, lambda: probe.setObjectName("probe")),
-                            ("True", True, probe.ping.emit)):
-        if name in _GUARDED:
-            continue
-        before = sys.getrefcount(obj)
-        for _ in range(16):
-            call()
-        if sys.getrefcount(obj) <= before - 8:
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-            _GUARDED.add(name)
-    return _GUARDED
 
 
 def _utf16_len(text: str) -> int:
@@ -108,7 +75,6 @@ class GhostTextEdit(QPlainTextEdit):
     ghostPainted = Signal(int, int)  # (revision, 1 if kept locally else 0): first paint
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        protect_refcounts()  # dozens of void calls and a few emits per keystroke
         super().__init__(parent)
         self._revision = 0
         self._ghost: Suggestion | None = None

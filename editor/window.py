@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from ghostpen.editor import actions, dialogs
 from ghostpen.editor.documents import Document, RecoveryKeeper, go_to_line
 from ghostpen.editor.files import EncodeError, FileError, TextFile, read_text_file, save_text_file
-from ghostpen.editor.highlight import protect_none_refcount
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
 from ghostpen.editor.statusbar import StatusBar
@@ -42,7 +41,6 @@ class MainWindow(QMainWindow):
         *,
         suggest: bool = True,
     ) -> None:
-        protect_none_refcount()  # PySide6 6.12 on Python 3.11: see ghostpen.editor.highlight
         super().__init__(parent)
         self.settings = AppSettings(settings_store)
         self.recovery = recovery if recovery is not None else RecoveryStore()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
-from ghostpen.editor.textedit import GhostTextEdit, protect_refcounts
+from ghostpen.editor.textedit import GhostTextEdit
 from ghostpen.suggest.types import EngineSettings, Suggestion
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,6 @@ class Suggester(QObject):
     def __init__(self, engine_factory: Callable[[], object] | None = None,
                  settings: EngineSettings | None = None, delay_ms: int = DEFAULT_DELAY_MS,
                  parent: QObject | None = None) -> None:
-        protect_refcounts()  # every emit leaks a reference to True (PySide6 6.12)
         super().__init__(parent)
         self.settings = settings or EngineSettings()
         self.enabled = True

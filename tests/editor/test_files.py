@@ -9,6 +9,7 @@ import stat
 import sys
 
 import pytest
+
 from ghostpen.editor import files
 from ghostpen.editor.files import (
     BinaryFileError,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-import pytest
 from pygments.token import Comment, Keyword, Name, String
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import (
@@ -200,9 +197,3 @@ def test_a_broken_lexer_never_breaks_typing(qtbot):
     QTextCursor(doc).insertText("more ")
     assert doc.toPlainText().startswith("more hello")
 
-
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal on 3.12+")
-def test_none_refcount_guard():
-    highlight.protect_none_refcount()
-    if highlight._NONE_GUARDED:
-        assert sys.getrefcount(None) > 1 << 39

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from ghostpen.editor import recovery
 from ghostpen.editor.files import FileError
 from ghostpen.editor.recovery import RecoveredDoc, RecoveryStore, pid_alive
