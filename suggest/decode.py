@@ -15,7 +15,11 @@ characters' probabilities under the distribution decoded from (the neural model,
 document cache when adapting). It is the model's own estimate that the user will type exactly
 this next; it is not the probability of the word ending there, which only ranks candidates.
 Hypotheses below `min_confidence` are pruned at once (a longer text is never more likely), and
-a hypothesis that cannot beat the best finished one stops, so most keystrokes cost 1-3 steps.
+a hypothesis that cannot beat the best finished one stops, so most keystrokes cost 1-3 steps;
+`max_steps` bounds the model steps of one call (the latency) in any case.
+
+rank="savings" ranks candidates by the keystrokes Tab is expected to save instead,
+P(text) * (len(text) - 1), so a confident longer text beats a likelier short one.
 
 Beam rows are stepped one by one: for these sizes OpenBLAS's matrix-vector product (batch 1)
 is ~10x faster than its small-batch matrix product, so a batched step would be slower.
@@ -27,6 +31,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
 from ghostpen.suggest.adapt import DocumentCache
@@ -60,6 +65,11 @@ class _Hyp:
     state: tuple  # model state after feeding text (batch 1)
     logits: np.ndarray  # (V,) next-character logits after text
     content: bool  # text holds a non-space character
+
+
+def _savings(h: _Hyp) -> float:
+    """log of the keystrokes Tab is expected to save: P(text) * (len(text) - 1)."""
+    return h.logp + math.log(len(h.text) - 1) if len(h.text) > 1 else -math.inf
 
 
 class Decoder:
@@ -119,6 +129,8 @@ class Decoder:
         cache: DocumentCache | None = None,
         beam: int = 1,
         min_chars: int = 2,
+        rank: str = "word",
+        max_steps: int | None = None,
     ) -> Decoded | None:
         """The best suggestion after `context` (whose last state/logits are given), or None.
 
@@ -126,10 +138,21 @@ class Decoder:
         logits there; context: the text before the cursor (its tail is read by the cache).
         """
         threshold = math.log(max(min_confidence, 1e-12))
-        context = context[-cache.max_order:] if cache is not None else ""
+        context = context[-cache.max_order :] if cache is not None else ""
+        self._rank = rank
+        self._steps_left = math.inf if max_steps is None else max_steps
         root = _Hyp("", 0.0, 0.0, state, np.asarray(logits).reshape(-1), False)
-        first = self._segment(root, context, threshold, max_chars, cache, beam, min_chars,
-                              lead="any" if stop_at == "none" else "space", need_lead=False)
+        first = self._segment(
+            root,
+            context,
+            threshold,
+            max_chars,
+            cache,
+            beam,
+            min_chars,
+            lead="any" if stop_at == "none" else "space",
+            need_lead=False,
+        )
         if first is None:
             return None
         best = first
@@ -137,16 +160,26 @@ class Decoder:
             lead = "any" if stop_at == "none" else "space"
             while len(best.text) < max_chars:
                 root = _Hyp(best.text, best.logp, best.model_logp, best.state, best.logits, False)
-                nxt = self._segment(root, context, threshold, max_chars, cache, beam, 1,
-                                    lead=lead, need_lead=True)
+                nxt = self._segment(
+                    root, context, threshold, max_chars, cache, beam, 1, lead=lead, need_lead=True
+                )
                 if nxt is None:
                     break
                 best = nxt
         return Decoded(best.text, best.logp, best.model_logp)
 
     def _segment(
-        self, root: _Hyp, context: str, threshold: float, max_chars: int,
-        cache: DocumentCache | None, beam: int, min_chars: int, *, lead: str, need_lead: bool,
+        self,
+        root: _Hyp,
+        context: str,
+        threshold: float,
+        max_chars: int,
+        cache: DocumentCache | None,
+        beam: int,
+        min_chars: int,
+        *,
+        lead: str,
+        need_lead: bool,
     ) -> _Hyp | None:
         """Extend `root` by one word; None when no extension stays above `threshold`.
 
@@ -157,13 +190,23 @@ class Decoder:
         live = [root]
         best: _Hyp | None = None
         best_score = -math.inf  # log P(text) + log P(whitespace next) of `best`
+        savings = self._rank == "savings"
+        if savings:
+            # rank by expected keystrokes saved, log(P(text) * (len(text) - 1)); a
+            # continuation must beat the text it continues
+            bound = math.log(max(max_chars - 1, 1))
+            if need_lead:
+                best_score = _savings(root)
         while live:
             candidates: list[tuple[float, _Hyp, int, float, float, str | None]] = []
             for h in live:
                 p, p_model, oov = self.distribution(h.logits, context + h.text, cache)
                 if h.content:
                     p_end = float(p[self.is_ws].sum())
-                    score = h.logp + math.log(p_end) if p_end > 0 else -math.inf
+                    if savings:
+                        score = _savings(h)
+                    else:
+                        score = h.logp + math.log(p_end) if p_end > 0 else -math.inf
                     if score > best_score and len(h.text) - len(root.text) >= min_chars:
                         best, best_score = h, score
                     allowed = ~self.is_ws  # the word goes on
@@ -173,8 +216,9 @@ class Decoder:
                     allowed = lead_mask | ~self.is_ws  # more leading space, or the word starts
                 if len(h.text) >= max_chars:
                     long_enough = len(h.text) - len(root.text) >= min_chars
-                    if h.content and h.logp > best_score and long_enough:
-                        best, best_score = h, h.logp
+                    end_score = _savings(h) if savings else h.logp
+                    if h.content and end_score > best_score and long_enough:
+                        best, best_score = h, end_score
                     continue
                 q = np.where(allowed, p, 0.0)  # (V,)
                 if oov is None:
@@ -195,10 +239,14 @@ class Decoder:
             candidates.sort(key=lambda c: -c[0])
             live = []
             for lp, h, i, _pi, mlp, oov_ch in candidates[:beam]:
-                if lp < threshold or lp <= best_score:
+                if lp < threshold or lp + (bound if savings else 0.0) <= best_score:
                     break
+                if self._steps_left <= 0:  # out of time: keep the best finished so far
+                    break
+                self._steps_left -= 1
                 ch = oov_ch if i == 0 else self.vocab.chars[i]
                 logits, state = self.model.step(np.array([i]), h.state)  # (1, V)
-                live.append(_Hyp(h.text + ch, lp, mlp, state, logits[0],
-                                 h.content or not ch.isspace()))
+                live.append(
+                    _Hyp(h.text + ch, lp, mlp, state, logits[0], h.content or not ch.isspace())
+                )
         return best

@@ -18,6 +18,9 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
    updated by diffs, mixed into the model's next-character distribution (`adapt.py`).
 4. Decoding (`decode.py`): a small beam search to the end of the word / line, gated by
    `settings.min_confidence`.
+5. With adaptation, a document word that extends the word being typed replaces the decoded
+   suggestion when its document frequency makes it the likelier one (source "document").
+No suggestion while the cursor is inside a word (`after` starts with a word character).
 
 numpy's BLAS runs single-threaded inside `suggest` (threadpoolctl): for these matrix-vector
 products one thread is faster than two, and the other core stays with the GUI.
@@ -30,17 +33,22 @@ import contextlib
 import os
 
 import numpy as np
+
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
-from ghostpen.suggest.adapt import DocumentCache
+from ghostpen.suggest.adapt import DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
 from ghostpen.suggest.textdiff import common_prefix_len
 from ghostpen.suggest.types import EngineSettings, Suggestion
+from ghostpen.suggest.words import is_word_char
 
 CHECKPOINT_EVERY = 64  # a cached state every this many document characters
 RECENT = 64  # and one at each of this many positions before the cursor (cheap Backspace)
-WARMUP = 1024  # characters fed from a zero state when no cached state is close enough
+WARMUP = 256  # characters fed from a zero state when no cached state is close enough
 DEFAULT_BEAM = 2  # beam width of the decoder
+DEFAULT_RANK = "word"  # decoder ranking: "word" (likeliest whole word) or "savings"
+MAX_DECODE_STEPS = 16  # model steps per suggestion at most (bounds the latency)
+MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
 _SHIFT_PROBE = 256  # characters of the new window searched for in the old one
 WINDOW = 16384  # the editor passes at most this many characters before the cursor...
 ALIGN = 4096  # ...starting at a multiple of this many document characters
@@ -65,8 +73,11 @@ class _BlasThreads:
         if _BlasThreads._controller is None:
             _BlasThreads._controller = ThreadpoolController()
         ctl = _BlasThreads._controller
-        paths = [lc.filepath for lc in ctl.lib_controllers
-                 if lc.user_api == "blas" and f"{os.sep}numpy" in lc.filepath]
+        paths = [
+            lc.filepath
+            for lc in ctl.lib_controllers
+            if lc.user_api == "blas" and f"{os.sep}numpy" in lc.filepath
+        ]
         self._limiter = ctl.select(filepath=paths) if paths else ctl.select(user_api="blas")
 
     def limit(self):
@@ -95,6 +106,8 @@ class SuggestionEngine:
         self.settings = settings or EngineSettings()
         self.name = name
         self.beam = DEFAULT_BEAM
+        self.rank = DEFAULT_RANK
+        self.max_steps = MAX_DECODE_STEPS
         self.warmup = WARMUP
         self._decoder = Decoder(model, vocab)
         self._threads = _BlasThreads()
@@ -134,8 +147,8 @@ class SuggestionEngine:
             tag = self._closing_tag(before, after, path)
             if tag is not None:
                 return tag
-        if not before:
-            return None
+        if not before or (after and is_word_char(after[0])):
+            return None  # nothing typed yet, or the cursor is inside a word
         with self._threads.limit():
             state, logits = self._advance(before)
             cache = None
@@ -145,11 +158,34 @@ class SuggestionEngine:
             decoded = self._decoder.decode(
                 state, logits, before, stop_at=settings.stop_at, max_chars=settings.max_chars,
                 min_confidence=settings.min_confidence, cache=cache, beam=self.beam,
+                rank=self.rank, max_steps=self.max_steps,
             )
-        if decoded is None or decoded.confidence < settings.min_confidence:
+        best = None
+        if decoded is not None and decoded.confidence >= settings.min_confidence:
+            source = "document" if decoded.from_document else "model"
+            best = Suggestion(decoded.text, decoded.confidence, source)
+        if cache is not None:
+            word = self._document_word(before, cache)
+            if word is not None and word.confidence >= settings.min_confidence and (
+                best is None or word.confidence > best.confidence
+            ):
+                best = word
+        return best
+
+    def _document_word(self, before: str, cache: DocumentCache) -> Suggestion | None:
+        """The rest of a document word that extends the word being typed (names the model
+        never saw), with its document frequency as confidence."""
+        prefix = word_prefix(before)
+        if len(prefix) < MIN_WORD_PREFIX:
             return None
-        source = "document" if decoded.from_document else "model"
-        return Suggestion(decoded.text, decoded.confidence, source)
+        found = cache.complete_word(prefix)
+        if found is None:
+            return None
+        word, prob = found
+        rest = word[len(prefix) : len(prefix) + self.settings.max_chars]
+        if len(rest) < 2:
+            return None
+        return Suggestion(rest, min(1.0, prob), "document")
 
     def current_state(self) -> tuple | None:
         """(state, logits (1, V)) after the `before` of the last call (for tests)."""

@@ -28,20 +28,37 @@ import time
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", required=True, help="UTF-8 text to type")
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
-    parser.add_argument("--tail-fraction", type=float, default=0.1,
-                        help="type the last fraction of the text (default 0.1)")
-    parser.add_argument("--limit-chars", type=int, default=None,
-                        help="type only the first N characters of the tail")
-    parser.add_argument("--adapt", dest="adapt", action="store_true", default=True,
-                        help="adapt to the document (default, as in the editor)")
-    parser.add_argument("--no-adapt", dest="adapt", action="store_false",
-                        help="the neural model alone")
-    parser.add_argument("--min-confidence", type=float, default=None,
-                        help="override the default minimum confidence")
-    parser.add_argument("--stop-at", choices=("word", "line", "none"), default=None,
-                        help="override the default stop rule")
-    parser.add_argument("--max-chars", type=int, default=None,
-                        help="override the default longest suggestion")
+    parser.add_argument(
+        "--tail-fraction",
+        type=float,
+        default=0.1,
+        help="type the last fraction of the text (default 0.1)",
+    )
+    parser.add_argument(
+        "--limit-chars", type=int, default=None, help="type only the first N characters of the tail"
+    )
+    parser.add_argument(
+        "--adapt",
+        dest="adapt",
+        action="store_true",
+        default=True,
+        help="adapt to the document (default, as in the editor)",
+    )
+    parser.add_argument(
+        "--no-adapt", dest="adapt", action="store_false", help="the neural model alone"
+    )
+    parser.add_argument(
+        "--min-confidence", type=float, default=None, help="override the default minimum confidence"
+    )
+    parser.add_argument(
+        "--stop-at",
+        choices=("word", "line", "none"),
+        default=None,
+        help="override the default stop rule",
+    )
+    parser.add_argument(
+        "--max-chars", type=int, default=None, help="override the default longest suggestion"
+    )
     parser.add_argument("--beam", type=int, default=None, help="override the beam width")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -65,16 +82,20 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
     """Type text[start:end] after text[:start]; count keystrokes and acceptances."""
     from ghostpen.suggest.engine import window_start
 
-    keys = accepted = accepted_chars = calls = 0
+    keys = accepted = accepted_chars = calls = shown = exact = 0
+    confidence = 0.0
     i = start
     t0 = time.perf_counter()
     while i < end:
         s = engine.suggest(text[window_start(i) : i], "")
         calls += 1
         if s is not None:
+            shown += 1
+            confidence += s.confidence
             upcoming = text[i:end]
             if upcoming.startswith(s.text):
                 n, cost = len(s.text), 1  # Tab
+                exact += 1
             else:
                 n, cost = matched_words(s.text, upcoming)  # Ctrl+Right per word
             if n:
@@ -92,6 +113,11 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
         "keystrokes": keys,
         "chars": chars,
         "accepted": accepted,
+        "shown": shown,
+        "precision": round(accepted / shown, 3) if shown else 0.0,  # shown ones accepted
+        # calibration: the mean confidence shown vs how often the whole text was right
+        "mean_confidence": round(confidence / shown, 3) if shown else 0.0,
+        "exact_rate": round(exact / shown, 3) if shown else 0.0,
         "mean_accept_len": round(accepted_chars / accepted, 3) if accepted else 0.0,
         "suggest_ms_mean": round(1000 * seconds / max(calls, 1), 3),
         "seconds": round(seconds, 2),
@@ -113,8 +139,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.text}: nothing to type", file=sys.stderr)
         return 2
     settings = EngineSettings(adapt=args.adapt)
-    overrides = {"min_confidence": args.min_confidence, "stop_at": args.stop_at,
-                 "max_chars": args.max_chars}
+    overrides = {
+        "min_confidence": args.min_confidence,
+        "stop_at": args.stop_at,
+        "max_chars": args.max_chars,
+    }
     try:
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
@@ -129,8 +158,12 @@ def run(args: argparse.Namespace) -> int:
         engine.beam = max(1, args.beam)
     result = simulate(engine, text, start, end)
     result.update(
-        model=engine.name, adapt=settings.adapt, min_confidence=settings.min_confidence,
-        stop_at=settings.stop_at, max_chars=settings.max_chars, beam=engine.beam,
+        model=engine.name,
+        adapt=settings.adapt,
+        min_confidence=settings.min_confidence,
+        stop_at=settings.stop_at,
+        max_chars=settings.max_chars,
+        beam=engine.beam,
     )
     if args.json:
         print(json.dumps(result))

@@ -3,14 +3,19 @@
 import random
 
 import pytest
+
 from ghostpen.suggest.adapt import DocumentCache
 from ghostpen.suggest.textdiff import common_prefix_len, common_suffix_len
 
 
-def rebuilt(text: str, **kw) -> dict:
+def rebuilt(text: str, **kw) -> tuple:
     cache = DocumentCache(**kw)
     cache.append(text)
-    return cache._counts
+    return stats(cache)
+
+
+def stats(cache: DocumentCache) -> tuple:
+    return cache._counts, cache._words, cache._prefixes
 
 
 def naive_prefix(a, b):
@@ -42,8 +47,8 @@ def test_sync_after_random_edits_equals_a_rebuild():
         op = rng.random()
         pos = rng.randint(0, len(text))
         if op < 0.5:  # type at a random place
-            text = text[:pos] + "".join(rng.choice("ab c") for _ in range(rng.randint(1, 4))) \
-                + text[pos:]
+            typed = "".join(rng.choice("ab c'.") for _ in range(rng.randint(1, 4)))
+            text = text[:pos] + typed + text[pos:]
         elif op < 0.8:  # delete
             text = text[:pos] + text[pos + rng.randint(1, 5) :]
         elif op < 0.9:  # replace a span
@@ -52,7 +57,7 @@ def test_sync_after_random_edits_equals_a_rebuild():
             text = text[rng.randint(1, 30) :]
         cache.sync(text)
         assert cache.text == text
-        assert cache._counts == rebuilt(text, min_order=2, max_order=6)
+        assert stats(cache) == rebuilt(text, min_order=2, max_order=6)
 
 
 def test_sync_recognises_a_moved_window_cheaply():
@@ -64,17 +69,18 @@ def test_sync_recognises_a_moved_window_cheaply():
     original = cache._apply
     cache._apply = lambda text, a, b, sign: (applied.append(b - a), original(text, a, b, sign))
     cache.sync(doc[1024:2001])  # dropped 1024 characters, typed one
-    assert cache._counts == rebuilt(doc[1024:2001])
+    assert stats(cache) == rebuilt(doc[1024:2001])
     assert sum(applied) < 1100  # not a rebuild of ~2000 characters (twice)
 
 
 def test_drop_front_and_append():
     cache = DocumentCache()
     cache.append("the cat sat on the mat")
-    cache.drop_front(4)
-    assert cache._counts == rebuilt("cat sat on the mat")
-    cache.append(" again")
-    assert cache._counts == rebuilt("cat sat on the mat again")
+    cache.drop_front(5)
+    assert stats(cache) == rebuilt("at sat on the mat")
+    for ch in " again":
+        cache.append(ch)
+    assert stats(cache) == rebuilt("at sat on the mat again")
 
 
 @pytest.mark.parametrize("context", ["", "zz", "the c", "on the m", "sat on the "])
@@ -87,11 +93,26 @@ def test_mixture_is_a_distribution(context):
     assert alpha + sum(sparse.values()) == pytest.approx(1.0)
 
 
-def test_unseen_context_leaves_the_model_alone_and_repeats_dominate():
+def test_unseen_context_leaves_the_model_alone_and_repeats_count():
     cache = DocumentCache()
     cache.sync("Zarathustrovich came. Then Zarathustrovich went. ")
     assert cache.mixture("qqqq") == (1.0, {})
-    alpha, sparse = cache.mixture("Then Zarathustro")
-    assert max(sparse, key=sparse.get) == "v"
-    assert sparse["v"] > 0.9 and alpha < 0.1
+    short_alpha, short = cache.mixture("Then Za")
+    long_alpha, long = cache.mixture("Then Zarathustro")
+    assert max(long, key=long.get) == "v" and max(short, key=short.get) == "r"
+    assert long_alpha < short_alpha < 1.0  # longer repeated contexts weigh more
     assert cache.followers("Zar") == {"a": 2}
+
+
+def test_complete_word_prefers_frequent_document_words():
+    cache = DocumentCache()
+    cache.sync("Zarathustrovich came; Zarathustrovich went; the Zarist Zanzibar don't. Zar")
+    word, prob = cache.complete_word("Zar")
+    assert word == "Zarathustrovich"
+    assert prob == pytest.approx(2 / (3 + cache.novelty))
+    assert cache.complete_word("Zan")[0] == "Zanzibar"
+    assert cache.complete_word("don")[0] == "don't"
+    assert cache.complete_word("Zarathustrovich") is None
+    assert cache.complete_word("q") is None  # too short to look up
+    assert cache.word_counts("Za") == {"Zarathustrovich": 2, "Zarist": 1, "Zanzibar": 1,
+                                       "Zar": 1}

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from ghostpen.model.vocab import Vocab
 from ghostpen.suggest.adapt import DocumentCache
 from ghostpen.suggest.decode import Decoder
@@ -127,12 +128,39 @@ def test_beam_finds_the_likelier_whole_word():
 
 def test_document_cache_supplies_unknown_characters_and_names():
     dec, state, logits = decoder_for({}, "met zar")
-    cache = DocumentCache()
+    cache = DocumentCache(weights=(6.0, 0.0, 0.0, 0.0, 0.0))  # trust the document fully
     cache.sync("we met zarqüz here. then zarqüz left. later we met zar")
     out = dec.decode(state, logits, "met zar", stop_at="word", cache=cache, min_confidence=0.3)
     assert out.text == "qüz"  # ü is not in the vocabulary: the cache names it
     assert out.from_document
     assert dec.decode(state, logits, "met zar", stop_at="word", min_confidence=0.3) is None
+
+
+def test_savings_rank_prefers_a_confident_longer_text():
+    script = {"go ": {"a": 0.6, "b": 0.3}, "go a": {" ": 0.9}, "go b": {"c": 0.99},
+              "go bc": {"d": 0.99}, "go bcd": {"e": 0.99}, "go bcde": {" ": 0.99}}
+    dec, state, logits = decoder_for(script, "go ")
+    # "a" alone is too short to show: greedy finds nothing, a beam of 2 finds "bcde"
+    assert dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1) is None
+    out = dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2)
+    assert out.text == "bcde"
+    script["go a"] = {"x": 0.9}
+    script["go ax"] = {" ": 0.9}
+    dec, state, logits = decoder_for(script, "go ")
+    word = dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2)
+    savings = dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2,
+                         rank="savings")
+    assert word.text == "ax"  # 0.6*0.9*0.9 = 0.49 as a whole word
+    assert savings.text == "bcde"  # 0.29 * 3 keystrokes > 0.54 * 1
+
+
+def test_max_steps_bounds_the_work():
+    dec, state, logits = decoder_for(HELLO, "hel")
+    calls = []
+    step = dec.model.step
+    dec.model.step = lambda ids, s: (calls.append(1), step(ids, s))[1]
+    out = dec.decode(state, logits, "hel", stop_at="none", min_confidence=0.05, max_steps=3)
+    assert len(calls) <= 3 and out.text == "lo,"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from ghostpen.model.checkpoint import CheckpointError
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
@@ -65,6 +66,7 @@ def count_steps(engine, monkeypatch):
 
 
 def test_incremental_state_equals_recomputation(engine, text, count_steps):
+    engine.warmup = 1000  # longer than the text: every state is exact
     typed = text[:400]
     for i in range(1, len(typed) + 1):
         assert count_steps(typed[:i]) == 1  # one character fed per keystroke
@@ -97,6 +99,7 @@ def test_long_document_warms_up_on_its_tail(engine, text, count_steps):
 
 
 def test_moved_window_is_rebased_not_recomputed(engine, text, count_steps):
+    engine.warmup = 1000
     assert count_steps(text[:700]) == 700
     assert count_steps(text[256:701]) == 1  # the window dropped 256 characters
     assert_state(engine, text[:701])  # the state keeps the longer history
