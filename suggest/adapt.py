@@ -1,6 +1,6 @@
 """Document adaptation: what the text being edited says, mixed with the neural model.
 
-Two statistics over the document (before + after the cursor), both updated by diffs:
+Two statistics over the document (before + CURSOR + after), both updated by diffs:
 
 1. Character n-grams (orders `min_order`..`max_order`): which characters followed each
    context. `mixture(context)` turns them into a PPM distribution (escape method C, from the
@@ -36,6 +36,9 @@ from ghostpen.suggest.textdiff import common_prefix_len, common_suffix_len
 from ghostpen.suggest.words import APOSTROPHES, is_word_char
 
 _SHIFT_PROBE = 256  # characters of the new text searched for in the old one to spot a shift
+# joins before + CURSOR + after: n-grams across the cursor are not counted, so the text right
+# after the cursor is never "predicted" back at it (U+FFFF is a noncharacter)
+CURSOR = "\uffff"
 _WORD = re.compile(r"\w+(?:[" + APOSTROPHES + r"]\w+)*")
 _PREFIX_INDEX = (2, 3, 4, 6)  # word prefixes kept in the index (longer ones are filtered)
 
@@ -105,6 +108,8 @@ class DocumentCache:
             for i in range(max(start, k), min(n, end + k)):
                 ctx = text[i - k : i]
                 ch = text[i]
+                if ch == CURSOR or CURSOR in ctx:
+                    continue
                 followers = counts.get(ctx)
                 if sign > 0:
                     if followers is None:

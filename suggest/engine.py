@@ -4,16 +4,9 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
 (debounced) keystroke. Per call:
 
 1. HTML/XML documents: a closing tag from `ghostpen.suggest.htmlclose` wins (confidence 1).
-2. The RNN state at the cursor, incrementally. States are cached at every `CHECKPOINT_EVERY`-th
-   document position and at each of the last `RECENT` positions before the cursor; a call
-   resumes from the cached state nearest before the first changed character (found by a
-   slice-bisecting common prefix, not a per-character loop), so typing costs one step,
-   Backspace none, an edit further back at most CHECKPOINT_EVERY steps. A window that moved
-   forward (the editor aligns `before` to 4096-character steps) is recognised and the cache
-   re-based. Where no cached state is within `warmup` characters (a freshly opened document,
-   a jump into an unseen region), the state is rebuilt from zero over the last `warmup`
-   characters only: the RNN's memory is short, and `ghostpen eval bpc --warmup` shows the
-   bits per character no longer improve with longer warm-ups (see WARMUP).
+2. The RNN state at the cursor, incrementally (`states.py`): typing costs one model step,
+   Backspace none, an edit further back at most CHECKPOINT_EVERY steps, a freshly opened
+   document WARMUP steps.
 3. Document adaptation (`settings.adapt`): a character n-gram cache over before + after,
    updated by diffs, mixed into the model's next-character distribution (`adapt.py`).
 4. Decoding (`decode.py`): a small beam search to the end of the word / line, gated by
@@ -22,23 +15,24 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
    suggestion when its document frequency makes it the likelier one (source "document").
 No suggestion while the cursor is inside a word (`after` starts with a word character).
 
+The editor shares one engine between its tabs: the engine keeps the caches of the last
+MAX_DOCUMENTS documents and picks the one a call belongs to by its path (or, for untitled
+documents, by the text it starts with), so switching tabs does not recompute anything.
+
 numpy's BLAS runs single-threaded inside `suggest` (threadpoolctl): for these matrix-vector
 products one thread is faster than two, and the other core stays with the GUI.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import os
 
-import numpy as np
-
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
-from ghostpen.suggest.adapt import DocumentCache, word_prefix
+from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
-from ghostpen.suggest.textdiff import common_prefix_len
+from ghostpen.suggest.states import StateCache
 from ghostpen.suggest.types import EngineSettings, Suggestion
 from ghostpen.suggest.words import is_word_char
 
@@ -53,7 +47,7 @@ DEFAULT_RANK = "savings"  # decoder ranking: "savings" (expected keystrokes save
 CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 16  # model steps per suggestion at most (bounds the latency)
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
-_SHIFT_PROBE = 256  # characters of the new window searched for in the old one
+MAX_DOCUMENTS = 4  # documents whose caches are kept (editor tabs)
 WINDOW = 16384  # the editor passes at most this many characters before the cursor...
 ALIGN = 4096  # ...starting at a multiple of this many document characters
 
@@ -90,6 +84,18 @@ class _BlasThreads:
         return self._limiter.limit(limits=1)
 
 
+class _Document:
+    """Everything the engine caches about one document."""
+
+    def __init__(self, engine: SuggestionEngine, path: str | None):
+        self.path = path
+        self.states = StateCache(engine.model, engine.vocab, every=CHECKPOINT_EVERY,
+                                 recent=RECENT, warmup=engine.warmup)
+        self.cache = DocumentCache()
+        self.closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
+        self.sniffed: str | None = None  # markup mode sniffed from the content
+
+
 class SuggestionEngine:
     """Suggestions for one document at a time (call `reset` when another is opened)."""
 
@@ -120,7 +126,6 @@ class SuggestionEngine:
         self.warmup = WARMUP
         self._decoder = Decoder(model, vocab)
         self._threads = _BlasThreads()
-        self._cache = DocumentCache()
         self.reset()
 
     @classmethod
@@ -135,35 +140,46 @@ class SuggestionEngine:
         self.settings = settings
 
     def reset(self) -> None:
-        """Forget the cached states and document statistics (a new document)."""
-        self._text = ""  # the text whose states are cached (may run past the cursor)
-        self._offset = 0  # characters dropped from the front by window shifts
-        self._ckpts: dict[int, tuple] = {}  # position -> (state, logits (1, V))
-        self._ckpt_keys: list[int] = []  # sorted positions of _ckpts
-        self._recent: dict[int, tuple] = {}  # positions near the cursor -> (state, logits)
-        self._cursor = 0
-        self._current: tuple | None = None  # (state, logits) at the cursor
-        self._cache.clear()
-        self._closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
-        self._sniffed: str | None = None  # markup mode sniffed from the content
+        """Forget every cached state and document statistic."""
+        self._docs: list[_Document] = []  # most recently used first
+        self._doc: _Document | None = None
+
+    def _document(self, before: str, path: str | None) -> _Document:
+        """The cached document this call belongs to (a new one if none fits)."""
+        docs = self._docs
+        found = None
+        for doc in docs:
+            if doc.path == path and (path is not None or doc.states.follows(before)):
+                found = doc
+                break
+        if found is None:
+            found = _Document(self, path)
+            del docs[MAX_DOCUMENTS - 1 :]
+        else:
+            docs.remove(found)
+        docs.insert(0, found)
+        found.states.warmup = self.warmup
+        self._doc = found
+        return found
 
     # -- the public call ----------------------------------------------------------------------
 
     def suggest(self, before: str, after: str = "", *, path: str | None = None):
         """Ghost text for the cursor between `before` and `after`, or None."""
         settings = self.settings
+        doc = self._document(before, path)
         if settings.html:
-            tag = self._closing_tag(before, after, path)
+            tag = self._closing_tag(doc, before, after, path)
             if tag is not None:
                 return tag
         if not before or (after and is_word_char(after[0])):
             return None  # nothing typed yet, or the cursor is inside a word
         with self._threads.limit():
-            state, logits = self._advance(before)
+            state, logits = doc.states.advance(before)
             cache = None
             if settings.adapt:
-                self._cache.sync(before + after)
-                cache = self._cache
+                doc.cache.sync(before + CURSOR + after if after else before)
+                cache = doc.cache
             decoded = self._decoder.decode(
                 state, logits, before, stop_at=settings.stop_at, max_chars=settings.max_chars,
                 min_confidence=settings.min_confidence ** (1.0 / self.confidence_power),
@@ -200,11 +216,11 @@ class SuggestionEngine:
 
     def current_state(self) -> tuple | None:
         """(state, logits (1, V)) after the `before` of the last call (for tests)."""
-        return self._current
+        return None if self._doc is None else self._doc.states.current
 
     # -- closing tags -------------------------------------------------------------------------
 
-    def _closing_tag(self, before: str, after: str, path: str | None):
+    def _closing_tag(self, doc: _Document, before: str, after: str, path: str | None):
         try:
             from ghostpen.suggest import htmlclose
         except ImportError:  # pragma: no cover - the tag closer ships with the engine
@@ -213,95 +229,17 @@ class SuggestionEngine:
         if mode is None and (not path or "." not in os.path.basename(path)):
             # no telling file name: sniff the document's start (remembered once found, as
             # the window may later move past it)
-            if self._sniffed is None:
-                self._sniffed = htmlclose.sniff_markup(
+            if doc.sniffed is None:
+                doc.sniffed = htmlclose.sniff_markup(
                     before if len(before) >= 4096 else before + after[:4096]
                 )
-            mode = self._sniffed
+            mode = doc.sniffed
         if mode is None:
             return None
-        closer = self._closers.get(mode)
+        closer = doc.closers.get(mode)
         if closer is None:
-            closer = self._closers[mode] = htmlclose.TagCloser(mode)
+            closer = doc.closers[mode] = htmlclose.TagCloser(mode)
         tag = closer.suggest(before, after)
         if tag is None or not tag.text:
             return None
         return Suggestion(tag.text, 1.0, "html", tag.cursor_offset)
-
-    # -- incremental state --------------------------------------------------------------------
-
-    def _advance(self, before: str) -> tuple[tuple, np.ndarray]:
-        """The state and next-character logits (V,) after `before`, from the nearest cache."""
-        text = self._text
-        target = len(before)
-        lcp = common_prefix_len(text, before)
-        if lcp < min(len(text), target, _SHIFT_PROBE) and target >= _SHIFT_PROBE:
-            shift = text.find(before[:_SHIFT_PROBE], 1)
-            if shift > 0:  # the window dropped its first `shift` characters
-                self._rebase(shift)
-                text = self._text
-                lcp = common_prefix_len(text, before)
-        if lcp < len(text) and lcp < target:  # diverged: states past lcp are stale
-            self._truncate(lcp)
-        start, cached = self._nearest(min(lcp, target))
-        if cached is None or target - start > self.warmup:
-            start = max(0, target - self.warmup)
-            state, logits = self.model.begin_state(1), None
-        else:
-            state, logits = cached
-        if target - start <= 8:  # a keystroke: skip the array encoder's overhead
-            index = self.vocab.index
-            ids = np.array([index.get(ch, 0) for ch in before[start:target]], dtype=np.int64)
-        else:
-            ids = self.vocab.ids(before[start:target])
-        step = self.model.step
-        k = CHECKPOINT_EVERY
-        near = target - RECENT
-        for j in range(start, target):
-            logits, state = step(ids[j - start : j - start + 1], state)  # (1, V)
-            pos = j + 1
-            if (pos + self._offset) % k == 0:
-                if pos not in self._ckpts:
-                    bisect.insort(self._ckpt_keys, pos)
-                self._ckpts[pos] = (state, logits)
-            elif pos > near:
-                self._recent[pos] = (state, logits)
-        if target > len(self._text):
-            self._text = before
-        self._cursor = target
-        if len(self._recent) > 3 * RECENT:
-            self._recent = {p: v for p, v in self._recent.items() if abs(p - target) <= RECENT}
-        self._current = (state, logits)
-        return state, logits[0]
-
-    def _nearest(self, limit: int) -> tuple[int, tuple | None]:
-        """The cached (position, (state, logits)) with the largest position <= limit."""
-        hit = self._recent.get(limit) or self._ckpts.get(limit)
-        if hit is not None:  # typing at the end: the last call's cursor
-            return limit, hit
-        best, found = -1, None
-        i = bisect.bisect_right(self._ckpt_keys, limit)
-        if i:
-            best = self._ckpt_keys[i - 1]
-            found = self._ckpts[best]
-        for p, v in self._recent.items():
-            if best < p <= limit:
-                best, found = p, v
-        return best, found
-
-    def _truncate(self, n: int) -> None:
-        """Drop the cached text and states past position n."""
-        self._text = self._text[:n]
-        i = bisect.bisect_right(self._ckpt_keys, n)
-        for p in self._ckpt_keys[i:]:
-            del self._ckpts[p]
-        del self._ckpt_keys[i:]
-        self._recent = {p: v for p, v in self._recent.items() if p <= n}
-
-    def _rebase(self, shift: int) -> None:
-        """The window lost its first `shift` characters: renumber the cached states."""
-        self._text = self._text[shift:]
-        self._offset += shift
-        self._ckpts = {p - shift: v for p, v in self._ckpts.items() if p >= shift}
-        self._ckpt_keys = sorted(self._ckpts)
-        self._recent = {p - shift: v for p, v in self._recent.items() if p >= shift}

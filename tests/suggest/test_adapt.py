@@ -116,3 +116,15 @@ def test_complete_word_prefers_frequent_document_words():
     assert cache.complete_word("q") is None  # too short to look up
     assert cache.word_counts("Za") == {"Zarathustrovich": 2, "Zarist": 1, "Zanzibar": 1,
                                        "Zar": 1}
+
+
+def test_cursor_splits_ngrams_and_words():
+    from ghostpen.suggest.adapt import CURSOR
+
+    cache = DocumentCache()
+    cache.sync("the big cat. the " + CURSOR + "cat sat")
+    assert cache.followers("the ") == {"b": 1}  # not "c": that text follows the cursor
+    assert cache.word_counts("ca") == {"cat": 2}
+    cache.sync("the big cat. the b" + CURSOR + "cat sat")  # typing at the cursor
+    assert (cache._counts, cache._words) == (
+        rebuilt("the big cat. the b" + CURSOR + "cat sat")[:2])

@@ -57,9 +57,9 @@ def count_steps(engine, monkeypatch):
     step = engine.model.step
     monkeypatch.setattr(engine.model, "step", lambda ids, s: (calls.append(1), step(ids, s))[1])
 
-    def steps(before, after=""):
+    def steps(before, after="", path=None):
         calls.clear()
-        engine.suggest(before, after)
+        engine.suggest(before, after, path=path)
         return len(calls)
 
     return steps
@@ -104,6 +104,20 @@ def test_moved_window_is_rebased_not_recomputed(engine, text, count_steps):
     assert count_steps(text[256:701]) == 1  # the window dropped 256 characters
     assert_state(engine, text[:701])  # the state keeps the longer history
     assert count_steps(text[256:702]) == 1
+
+
+def test_switching_documents_keeps_each_cache(engine, text, count_steps):
+    engine.warmup = 1000
+    a, b = text[:500], "An entirely different document about other things. " * 6
+    assert count_steps(a, path="a.txt") == 500
+    assert count_steps(b) == len(b)  # untitled
+    assert count_steps(a + "x", path="a.txt") == 1  # back to the first tab: one step
+    assert_state(engine, a + "x")
+    assert count_steps(b + "y") == 1
+    assert_state(engine, b + "y")
+    for i in range(5):  # more documents than are kept: the oldest is dropped
+        count_steps(f"Document number {i} " * 5, path=f"{i}.txt")
+    assert count_steps(a + "xz", path="a.txt") == len(a) + 2
 
 
 def test_window_start_is_aligned_and_bounded():
