@@ -43,7 +43,7 @@ _WORD = re.compile(r"\w+(?:[" + APOSTROPHES + r"]\w+)*")
 _PREFIX_INDEX = (2, 3, 4, 6)  # word prefixes kept in the index (longer ones are filtered)
 
 # lam = sigmoid(w0 + w1*K + w2*log(n_K) + w3*det + w4*det*log(n_K)), fitted by fit_adapt
-DEFAULT_WEIGHTS = (-2.05, 0.074, -0.175, 0.397, 0.789)
+DEFAULT_WEIGHTS = (-3.187, 0.146, 0.033, 0.294, 0.421)
 
 
 def _sigmoid(z: float) -> float:
@@ -70,7 +70,7 @@ class DocumentCache:
     def __init__(
         self,
         min_order: int = 2,
-        max_order: int = 10,
+        max_order: int = 8,
         weights: tuple[float, ...] = DEFAULT_WEIGHTS,
         novelty: float = 1.0,
     ):

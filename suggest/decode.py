@@ -131,16 +131,20 @@ class Decoder:
         min_chars: int = 2,
         rank: str = "word",
         max_steps: int | None = None,
+        ahead: dict | None = None,
     ) -> Decoded | None:
         """The best suggestion after `context` (whose last state/logits are given), or None.
 
         state: the model state at the cursor (batch 1); logits: (V,) or (1, V) next-character
-        logits there; context: the text before the cursor (its tail is read by the cache).
+        logits there; context: the text before the cursor (its tail is read by the cache);
+        ahead: text after the cursor -> (state, logits (1, V)), states already computed (by an
+        earlier call, see `StateCache.ahead`); the states stepped here are added to it.
         """
         threshold = math.log(max(min_confidence, 1e-12))
         context = context[-cache.max_order :] if cache is not None else ""
         self._rank = rank
         self._steps_left = math.inf if max_steps is None else max_steps
+        self._ahead = {} if ahead is None else ahead
         root = _Hyp("", 0.0, 0.0, state, np.asarray(logits).reshape(-1), False)
         first = self._segment(
             root,
@@ -241,11 +245,17 @@ class Decoder:
             for lp, h, i, _pi, mlp, oov_ch in candidates[:beam]:
                 if lp < threshold or lp + (bound if savings else 0.0) <= best_score:
                     break
-                if self._steps_left <= 0:  # out of time: keep the best finished so far
-                    break
-                self._steps_left -= 1
                 ch = oov_ch if i == 0 else self.vocab.chars[i]
-                logits, state = self.model.step(np.array([i]), h.state)  # (1, V)
+                key = h.text + ch
+                hit = self._ahead.get(key)
+                if hit is not None:  # stepped along this text at an earlier keystroke
+                    state, logits = hit
+                else:
+                    if self._steps_left <= 0:  # out of time: keep the best finished so far
+                        break
+                    self._steps_left -= 1
+                    logits, state = self.model.step(np.array([i]), h.state)  # (1, V)
+                    self._ahead[key] = (state, logits)
                 live.append(
                     _Hyp(h.text + ch, lp, mlp, state, logits[0], h.content or not ch.isspace())
                 )

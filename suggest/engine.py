@@ -47,6 +47,7 @@ DEFAULT_RANK = "savings"  # decoder ranking: "savings" (expected keystrokes save
 CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 16  # model steps per suggestion at most (bounds the latency)
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
+WORD_NOVELTY = 1.0  # pseudo-count of unseen words in document-word probabilities
 MAX_DOCUMENTS = 4  # documents whose caches are kept (editor tabs)
 WINDOW = 16384  # the editor passes at most this many characters before the cursor...
 ALIGN = 4096  # ...starting at a multiple of this many document characters
@@ -91,7 +92,7 @@ class _Document:
         self.path = path
         self.states = StateCache(engine.model, engine.vocab, every=CHECKPOINT_EVERY,
                                  recent=RECENT, warmup=engine.warmup)
-        self.cache = DocumentCache()
+        self.cache = DocumentCache(novelty=engine.novelty)
         self.closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
         self.sniffed: str | None = None  # markup mode sniffed from the content
 
@@ -123,6 +124,7 @@ class SuggestionEngine:
         # document words only when the model has nothing to show: as competitors their
         # frequency-based probability beat better contextual guesses (lower ksr on nietzsche)
         self.words_fallback = True
+        self.novelty = WORD_NOVELTY
         self.warmup = WARMUP
         self._decoder = Decoder(model, vocab)
         self._threads = _BlasThreads()
@@ -184,7 +186,7 @@ class SuggestionEngine:
                 state, logits, before, stop_at=settings.stop_at, max_chars=settings.max_chars,
                 min_confidence=settings.min_confidence ** (1.0 / self.confidence_power),
                 cache=cache, beam=self.beam,
-                rank=self.rank, max_steps=self.max_steps,
+                rank=self.rank, max_steps=self.max_steps, ahead=doc.states.ahead,
             )
         best = None
         confidence = 0.0 if decoded is None else decoded.confidence ** self.confidence_power

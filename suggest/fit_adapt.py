@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tail-fraction", type=float, default=0.1)
     parser.add_argument("--limit-chars", type=int, default=None)
     parser.add_argument("--min-order", type=int, default=2)
-    parser.add_argument("--max-order", type=int, default=10)
+    parser.add_argument("--max-order", type=int, default=8)
     args = parser.parse_args(argv)
     text = read_text(args.text)
     start = max(1, tail_start(len(text), args.tail_fraction))

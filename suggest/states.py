@@ -40,6 +40,10 @@ class StateCache:
         self._keys: list[int] = []  # sorted positions of _ckpts
         self._recent: dict[int, tuple] = {}  # positions near the cursor -> (state, logits)
         self.current: tuple | None = None  # (state, logits (1, V)) after the last `before`
+        # states the decoder computed past the cursor: continuation text -> (state, logits);
+        # typing a character the decoder had explored costs no step
+        self.ahead: dict[str, tuple] = {}
+        self._ahead_pos = -1  # the cursor position `ahead` continues from
 
     def shift_of(self, before: str) -> int:
         """How many characters the window dropped, if `before` is a moved window of the text
@@ -81,8 +85,14 @@ class StateCache:
         step = self.model.step
         every, offset = self.every, self._offset
         near = target - self.recent
+        ahead = self.ahead if cached is not None and start == self._ahead_pos else None
         for j in range(start, target):
-            logits, state = step(ids[j - start : j - start + 1], state)  # (1, V)
+            hit = ahead.get(before[start : j + 1]) if ahead else None
+            if hit is not None:
+                state, logits = hit
+            else:
+                ahead = None
+                logits, state = step(ids[j - start : j - start + 1], state)  # (1, V)
             pos = j + 1
             if (pos + offset) % every == 0:
                 if pos not in self._ckpts:
@@ -92,11 +102,23 @@ class StateCache:
                 self._recent[pos] = (state, logits)
         if target > len(self.text):
             self.text = before
+        self._move_ahead(before, start, target)
         if len(self._recent) > 3 * self.recent:
             self._recent = {p: v for p, v in self._recent.items()
                             if abs(p - target) <= self.recent}
         self.current = (state, logits)
         return state, logits[0]
+
+    def _move_ahead(self, before: str, start: int, target: int) -> None:
+        """Re-anchor `ahead` at the new cursor (keeping what continues the typed text)."""
+        if start == self._ahead_pos and self.ahead and len(self.ahead) <= 512:
+            typed = before[start:target]
+            n = len(typed)
+            self.ahead = {k[n:]: v for k, v in self.ahead.items()
+                          if len(k) > n and k.startswith(typed)}
+        else:
+            self.ahead = {}
+        self._ahead_pos = target
 
     def _nearest(self, limit: int) -> tuple[int, tuple | None]:
         """The cached (position, (state, logits)) with the largest position <= limit."""
@@ -130,3 +152,4 @@ class StateCache:
         self._ckpts = {p - shift: v for p, v in self._ckpts.items() if p >= shift}
         self._keys = sorted(self._ckpts)
         self._recent = {p - shift: v for p, v in self._recent.items() if p >= shift}
+        self._ahead_pos -= shift

@@ -90,6 +90,21 @@ def test_incremental_state_equals_recomputation(engine, text, count_steps):
     assert_state(engine, other)
 
 
+def test_states_reused_from_the_decoder_are_exact(engine, text):
+    engine.warmup = 1000
+    engine.settings.min_confidence = 0.0
+    reused = 0
+    for i in range(200, 330):
+        engine.suggest(text[:i])
+        reused += bool(engine._doc.states.ahead)
+        if i % 16 == 0:
+            assert_state(engine, text[:i])
+    assert reused > 10  # typing what the decoder had explored
+    s = engine.suggest(text[:330])
+    engine.suggest(text[:330] + s.text)  # Tab
+    assert_state(engine, text[:330] + s.text)
+
+
 def test_long_document_warms_up_on_its_tail(engine, text, count_steps):
     engine.warmup = 100
     assert count_steps(text[:700]) == 100
