@@ -29,17 +29,8 @@ EVALS: dict[str, tuple[str, str]] = {
 }
 
 
-def _available(table: dict[str, tuple[str, str]]) -> dict[str, tuple[object, str]]:
-    """Import the command modules that exist (later features add theirs)."""
-    found = {}
-    for name, (module, help_) in table.items():
-        try:
-            found[name] = (importlib.import_module(module), help_)
-        except ModuleNotFoundError as exc:
-            if exc.name and module.startswith(exc.name):
-                continue  # not built yet
-            raise
-    return found
+def _load(table: dict[str, tuple[str, str]]) -> dict[str, tuple[object, str]]:
+    return {name: (importlib.import_module(mod), help_) for name, (mod, help_) in table.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,18 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ghostpen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (mod, help_) in _available(COMMANDS).items():
+    for name, (mod, help_) in _load(COMMANDS).items():
         p = sub.add_parser(name, help=help_, description=help_)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
-    evals = _available(EVALS)
-    if evals:
-        ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
-        ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
-        for name, (mod, help_) in evals.items():
-            p = ev_sub.add_parser(name, help=help_, description=help_)
-            mod.add_arguments(p)
-            p.set_defaults(_run=mod.run)
+    ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
+    ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
+    for name, (mod, help_) in _load(EVALS).items():
+        p = ev_sub.add_parser(name, help=help_, description=help_)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
     return parser
 
 
@@ -67,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     check_python()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv and "edit" in _available({"edit": COMMANDS["edit"]}):
+    if not argv:
         argv = ["edit"]
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
