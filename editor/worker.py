@@ -23,11 +23,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from ghostpen.editor.textedit import GhostTextEdit
+from ghostpen.suggest.htmlclose import is_markup_path
 from ghostpen.suggest.types import EngineSettings, Suggestion
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DELAY_MS = 15
+TEXT_WINDOW = 16384  # characters before the cursor the engine sees (the RNN's memory is short)
+MARKUP_WINDOW = 1 << 20  # HTML/XML: the tag closer needs the open elements from the start
 
 
 @dataclass(frozen=True)
@@ -324,11 +327,12 @@ class Suggester(QObject):
         if edit.textCursor().hasSelection() or not edit.suggestions_enabled():
             return
         _, path_getter = self._edits[doc_id]
-        before, after, revision = edit.context()
         try:
             path = path_getter() if path_getter is not None else None
         except Exception:  # noqa: BLE001 - a path is only a hint
             path = None
+        markup = path is not None and is_markup_path(str(path)) is not None
+        before, after, revision = edit.context(MARKUP_WINDOW if markup else TEXT_WINDOW)
         request = Request(doc_id, revision, before, after, None if path is None else str(path))
         if self._mailbox.put(request):
             self._wake.emit()
