@@ -8,7 +8,8 @@ fair) and is then scored character by character with its state carried along.
 
 With `--adapt` the score is that of the engine's mixture: the model's probability of each
 character mixed with the document cache (`ghostpen.suggest.adapt`) over the text before it, in
-the same window the editor would pass (at most 16,384 characters, start aligned to 4096).
+the same window the editor would pass (`ghostpen.suggest.engine.window_start`: 16,384 to 20,479
+characters, the start aligned to 4096).
 
     ghostpen eval bpc --text corpus.txt [--model DIR] [--tail-fraction 0.1] [--adapt] --json
 """
@@ -23,9 +24,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-WINDOW = 16384  # the editor's `before` window (see ghostpen.suggest.engine.window_start)
-ALIGN = 4096
 
 
 def read_text(path: str | Path) -> str:
@@ -104,9 +102,10 @@ def model_logprobs(model, vocab, text: str, start: int, end: int, streams: int,
 def adapted_logprobs(text: str, start: int, end: int, model_lp: np.ndarray, vocab) -> np.ndarray:
     """Mix the model's per-character log-probabilities with the document cache."""
     from ghostpen.suggest.adapt import DocumentCache
+    from ghostpen.suggest.engine import window_start
 
     cache = DocumentCache()
-    win = max(0, -(-(start - WINDOW) // ALIGN) * ALIGN)
+    win = window_start(start)
     cache.append(text[win:start])
     out = np.empty(end - start)
     order = cache.max_order
@@ -116,9 +115,10 @@ def adapted_logprobs(text: str, start: int, end: int, model_lp: np.ndarray, voca
         p = alpha * math.exp(model_lp[i - start]) + sparse.get(ch, 0.0)
         out[i - start] = math.log(max(p, 1e-300))
         cache.append(ch)
-        if i + 1 - win > WINDOW:  # the editor's window moves on by ALIGN characters
-            cache.drop_front(ALIGN)
-            win += ALIGN
+        moved = window_start(i + 1)  # the editor's window moves on by ALIGN characters
+        if moved > win:
+            cache.drop_front(moved - win)
+            win = moved
     return out
 
 

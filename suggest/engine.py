@@ -52,14 +52,16 @@ CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
 WORD_NOVELTY = 1.0  # pseudo-count of unseen words in document-word probabilities
+MAX_AFTER = 2000  # characters after the cursor the document cache reads
 MAX_DOCUMENTS = 4  # documents whose caches are kept (editor tabs)
-WINDOW = 16384  # the editor passes at most this many characters before the cursor...
+WINDOW = 16384  # the editor passes at least this many characters before the cursor (if any)...
 ALIGN = 4096  # ...starting at a multiple of this many document characters
 
 
 def window_start(cursor: int, size: int = WINDOW, align: int = ALIGN) -> int:
-    """Where the editor's `before` window starts for a cursor at document index `cursor`."""
-    return max(0, -(-(cursor - size) // align) * align)
+    """Where the editor's `before` window starts for a cursor at document index `cursor`
+    (as `GhostTextEdit.context` cuts it: size to size + align - 1 characters)."""
+    return max(0, cursor - size) // align * align
 
 
 class _BlasThreads:
@@ -180,6 +182,9 @@ class SuggestionEngine:
                 return tag
         if not before or (after and is_word_char(after[0])):
             return None  # nothing typed yet, or the cursor is inside a word
+        if len(before) >= WINDOW + ALIGN:  # markup documents come whole for the tag closer
+            before = before[window_start(len(before)) :]
+        after = after[:MAX_AFTER]
         with self._threads.limit():
             state, logits = doc.states.advance(before)
             cache = None

@@ -2,8 +2,8 @@
 
 The typist types the tail of a text (`text[int(n * (1 - tail_fraction)):]`, as `eval bpc`
 scores it) at the end of a document holding everything before it; at each position the engine
-is asked for a suggestion with the editor's window (`before` = at most 16,384 characters,
-start aligned to 4096; `after` = ""). Then:
+is asked for a suggestion with the editor's window (`before` from `engine.window_start`, 16,384
+to 20,479 characters, start aligned to 4096; `after` = ""). Then:
 
 - the whole suggestion matches the upcoming text: Tab, 1 keystroke;
 - else one or more leading words of it match (`words.next_word_len`, as Ctrl+Right in the

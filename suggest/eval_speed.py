@@ -26,12 +26,21 @@ import numpy as np
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
     parser.add_argument("--text", default=None, help="document to type (default: sampled)")
-    parser.add_argument("--doc-chars", type=int, default=5000,
-                        help="document length before the timed keystrokes (default 5000)")
-    parser.add_argument("--keystrokes", type=int, default=300,
-                        help="timed suggestions (default 300)")
-    parser.add_argument("--train-steps", type=int, default=5,
-                        help="timed training steps; 0 skips the measurement (default 5)")
+    parser.add_argument(
+        "--doc-chars",
+        type=int,
+        default=5000,
+        help="document length before the timed keystrokes (default 5000)",
+    )
+    parser.add_argument(
+        "--keystrokes", type=int, default=300, help="timed suggestions (default 300)"
+    )
+    parser.add_argument(
+        "--train-steps",
+        type=int,
+        default=5,
+        help="timed training steps; 0 skips the measurement (default 5)",
+    )
     parser.add_argument("--train-batch", type=int, default=64)
     parser.add_argument("--train-seq", type=int, default=100)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -94,15 +103,15 @@ def time_suggestions(engine, doc: str, keystrokes: int) -> tuple[float, list[flo
 def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float = 15.0):
     """Characters per second of Adam training steps of the default architecture."""
     import mxnet as mx
+    from mxnet import autograd, gluon
+
     from ghostpen.model.charrnn import build_model, detach
     from ghostpen.model.config import ModelConfig
-    from mxnet import autograd, gluon
 
     config = ModelConfig(vocab_size=vocab_size)
     net = build_model(config)
     net.initialize(mx.init.Xavier())
-    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 1e-3},
-                            kvstore=None)
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 1e-3}, kvstore=None)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     rng = np.random.default_rng(0)
     x = mx.nd.array(rng.integers(0, vocab_size, (seq, batch)))  # (seq, batch)
@@ -161,8 +170,7 @@ def run(args: argparse.Namespace) -> int:
         "keystrokes": len(times),
     }
     if args.train_steps > 0:
-        config, speed = train_speed(len(vocab), args.train_steps, args.train_batch,
-                                    args.train_seq)
+        config, speed = train_speed(len(vocab), args.train_steps, args.train_batch, args.train_seq)
         result["train_chars_per_s"] = round(speed)
         result["train_arch"] = f"{config.arch} {config.num_layers}x{config.num_hidden}"
         result["train_shape"] = [args.train_seq, args.train_batch]

@@ -24,11 +24,11 @@ import numpy as np
 
 def collect(text: str, start: int, end: int, model_lp: np.ndarray, cache_kwargs: dict):
     """Per character: p_model, the PPM mass on it, the escape mass, the features (or zeros)."""
-    from ghostpen.model.eval_bpc import ALIGN, WINDOW
     from ghostpen.suggest.adapt import DocumentCache
+    from ghostpen.suggest.engine import window_start
 
     cache = DocumentCache(**cache_kwargs)
-    win = max(0, -(-(start - WINDOW) // ALIGN) * ALIGN)
+    win = window_start(start)
     cache.append(text[win:start])
     n = end - start
     p_model = np.exp(model_lp)
@@ -45,9 +45,10 @@ def collect(text: str, start: int, end: int, model_lp: np.ndarray, cache_kwargs:
             sparse, esc, x = found
             mass[r], escape[r], feats[r], seen[r] = sparse.get(ch, 0.0), esc, x, True
         cache.append(ch)
-        if i + 1 - win > WINDOW:
-            cache.drop_front(ALIGN)
-            win += ALIGN
+        moved = window_start(i + 1)  # the editor's window moves on by ALIGN characters
+        if moved > win:
+            cache.drop_front(moved - win)
+            win = moved
     return p_model, mass, escape, feats, seen
 
 

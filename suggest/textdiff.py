@@ -11,7 +11,7 @@ from __future__ import annotations
 def common_prefix_len(a: str, b: str) -> int:
     """The largest n with a[:n] == b[:n]."""
     n = min(len(a), len(b))
-    if (b.startswith(a) if len(a) <= len(b) else a.startswith(b)):
+    if b.startswith(a) if len(a) <= len(b) else a.startswith(b):
         return n
     lo, hi = 0, n  # invariant: a[:lo] == b[:lo] and a[:hi] != b[:hi]
     while hi - lo > 1:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab
 
@@ -32,9 +33,10 @@ def train_tiny_model(
 ) -> Path:
     """Train a model on `text` for `steps` Adam steps and save a checkpoint at `path`."""
     import mxnet as mx
+    from mxnet import autograd, gluon
+
     from ghostpen.model.charrnn import build_model
     from ghostpen.model.checkpoint import save_checkpoint
-    from mxnet import autograd, gluon
 
     if len(text) < seq + 2:
         raise ValueError(f"text too short to train on: {len(text)} characters")
@@ -42,8 +44,12 @@ def train_tiny_model(
     rng = np.random.default_rng(seed)
     vocab = Vocab.build(text)
     config = ModelConfig(
-        arch=arch, vocab_size=len(vocab), num_embed=num_embed, num_hidden=num_hidden,
-        num_layers=num_layers, dropout=0.0,
+        arch=arch,
+        vocab_size=len(vocab),
+        num_embed=num_embed,
+        num_hidden=num_hidden,
+        num_layers=num_layers,
+        dropout=0.0,
     )
     net = build_model(config)
     net.initialize(mx.init.Xavier(), ctx=mx.cpu())

@@ -3,6 +3,7 @@
 import mxnet as mx
 import numpy as np
 import pytest
+
 from ghostpen.model.charrnn import build_model
 from ghostpen.model.config import ARCHITECTURES, ModelConfig
 from ghostpen.model.fast import FastModel, log_softmax, select_state

@@ -135,13 +135,23 @@ def test_switching_documents_keeps_each_cache(engine, text, count_steps):
     assert count_steps(a + "xz", path="a.txt") == len(a) + 2
 
 
+def test_whole_markup_documents_are_cut_to_the_text_window(engine, text):
+    # the editor sends HTML/XML documents whole (for the tag closer); the model reads a window
+    doc = "<html><body><p>" + (text + "\n") * 30 + "The Town Mou"
+    s = engine.suggest(doc, "", path="big.html")
+    assert s is None or s.source != "html"
+    states = engine._doc.states
+    assert len(states.text) < 16384 + 4096
+    assert len(engine._doc.cache.text) < 16384 + 4096
+
+
 def test_window_start_is_aligned_and_bounded():
     assert window_start(100) == 0
-    assert window_start(16384) == 0
-    assert window_start(16385) == 4096
+    assert window_start(20479) == 0
+    assert window_start(20480) == 4096
     for cursor in (20000, 40961, 99999):
         start = window_start(cursor)
-        assert start % 4096 == 0 and 16384 - 4096 < cursor - start <= 16384
+        assert start % 4096 == 0 and 16384 <= cursor - start < 16384 + 4096
 
 
 def test_document_word_is_suggested_after_it_appears_twice(tiny_model, text):

@@ -4,11 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+
+from ghostpen.cli import main
 from ghostpen.model.eval_bpc import read_text, tail_start
 from ghostpen.suggest.eval_ksr import matched_words
 from ghostpen.suggest.tiny import train_tiny_model
-
-from ghostpen.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
