@@ -17,7 +17,6 @@ clicks at `--cps` characters a second (scheduled by a QTimer). It reports, in mi
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import re
@@ -25,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from ghostpen.report import print_result
 
 DEFAULT_TEXT = Path("..") / "shared" / "data" / "nietzsche.txt"  # relative to the CWD
 STALL_TICK_MS = 5
@@ -317,11 +318,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     result["text"] = str(path)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:32} {value}")
+    print_result(result, args.json)
     return 0
 
 

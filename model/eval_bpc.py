@@ -17,13 +17,14 @@ characters, the start aligned to 4096).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from ghostpen.report import print_result
 
 
 def read_text(path: str | Path) -> str:
@@ -149,11 +150,7 @@ def run(args: argparse.Namespace) -> int:
         "warmup": min(args.warmup, start - 1), "streams": args.streams,
         "seconds": round(time.perf_counter() - t0, 2),
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0
 
 

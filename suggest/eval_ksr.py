@@ -20,9 +20,10 @@ overridden (the flags exist to tune those defaults).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
+
+from ghostpen.report import print_result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -165,11 +166,7 @@ def run(args: argparse.Namespace) -> int:
         max_chars=settings.max_chars,
         beam=engine.beam,
     )
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0
 
 

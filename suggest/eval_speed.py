@@ -16,11 +16,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 import numpy as np
+
+from ghostpen.report import print_result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -174,11 +175,7 @@ def run(args: argparse.Namespace) -> int:
         result["train_chars_per_s"] = round(speed)
         result["train_arch"] = f"{config.arch} {config.num_layers}x{config.num_hidden}"
         result["train_shape"] = [args.train_seq, args.train_batch]
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0
 
 
