@@ -37,6 +37,7 @@ from ghostpen.suggest.htmltokens import (
     script_end,
 )
 from ghostpen.suggest.htmltree import Elem
+from ghostpen.suggest.textdiff import common_prefix_len
 
 AFTER_LIMIT = 65536  # how far into `after` to look for the element's own end tag
 MODES = ("html", "xml")
@@ -91,20 +92,6 @@ def sniff_markup(text: str) -> str | None:
     return None
 
 
-def _common_prefix(a: str, b: str) -> int:
-    """The largest k with a[:k] == b[:k] (C comparisons, bisecting)."""
-    lo, hi = 0, min(len(a), len(b))
-    if a[:hi] == b[:hi]:
-        return hi
-    while hi - lo > 1:  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
-        mid = (lo + hi) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
 class TagCloser:
     """Incremental closing-tag engine: one per document (mode "html" or "xml")."""
 
@@ -127,7 +114,7 @@ class TagCloser:
         p = self._parser
         valid = p.pos
         if len(before) < valid or not before.startswith(self._text[:valid]):
-            keep = _common_prefix(before, self._text)
+            keep = common_prefix_len(before, self._text)
             while self._checkpoints[-1][0] > keep:
                 self._checkpoints.pop()
             p.restore(self._checkpoints[-1][1])

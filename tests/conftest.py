@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ghostpen.suggest.tiny import train_tiny_model
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,3 +27,12 @@ def shared_file(name: str) -> Path:
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A 1x64 LSTM trained on tests/fixtures/tiny.txt (shared by the suggest tests)."""
+    path = tmp_path_factory.getbasetemp() / "tiny-lstm"
+    if not (path / "meta.json").exists():
+        train_tiny_model(path, (FIXTURES / "tiny.txt").read_text(encoding="utf-8"))
+    return path

@@ -10,19 +10,9 @@ from ghostpen.model.checkpoint import CheckpointError
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
 from ghostpen.suggest.engine import SuggestionEngine, window_start
-from ghostpen.suggest.tiny import train_tiny_model
 from ghostpen.suggest.types import EngineSettings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
-    """A 1x64 LSTM trained on tests/fixtures/tiny.txt (shared by the suggest tests)."""
-    path = tmp_path_factory.getbasetemp() / "tiny-lstm"
-    if not (path / "meta.json").exists():
-        train_tiny_model(path, (FIXTURES / "tiny.txt").read_text(encoding="utf-8"))
-    return path
 
 
 @pytest.fixture

@@ -8,18 +8,8 @@ import pytest
 from ghostpen.cli import main
 from ghostpen.model.eval_bpc import read_text, tail_start
 from ghostpen.suggest.eval_ksr import matched_words
-from ghostpen.suggest.tiny import train_tiny_model
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory):
-    """A 1x64 LSTM trained on tests/fixtures/tiny.txt (shared by the suggest tests)."""
-    path = tmp_path_factory.getbasetemp() / "tiny-lstm"
-    if not (path / "meta.json").exists():
-        train_tiny_model(path, (FIXTURES / "tiny.txt").read_text(encoding="utf-8"))
-    return path
 
 
 def run_json(capsys, argv):
