@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from ghostpen import cli
 from ghostpen.suggest import eval_html
 
@@ -24,11 +26,18 @@ MINI_DAT = b"".join(
 )
 
 
-def test_cli_json_on_fixture_folder(fixtures_dir, capsys, tmp_path):
+@pytest.fixture
+def html_folder(fixtures_dir, tmp_path):
+    """The repo's two fixture pages plus MINI_DAT in an html5lib-tree-construction folder."""
     folder = tmp_path / "html"
     shutil.copytree(fixtures_dir / "html", folder)
     (folder / "html5lib-tree-construction").mkdir()
     (folder / "html5lib-tree-construction" / "mini.dat").write_bytes(MINI_DAT)
+    return folder
+
+
+def test_cli_json_on_fixture_folder(html_folder, capsys):
+    folder = html_folder
     assert cli.main(["eval", "html", "--dir", str(folder), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == 2
@@ -63,8 +72,8 @@ def test_failures_are_reported(tmp_path):
     assert report["dat_inputs"] == 0
 
 
-def test_human_summary_and_bad_folder(fixtures_dir, tmp_path, capsys):
-    assert eval_html.main(["--dir", str(fixtures_dir / "html")]) == 0
+def test_human_summary_and_bad_folder(html_folder, tmp_path, capsys):
+    assert eval_html.main(["--dir", str(html_folder)]) == 0
     out = capsys.readouterr().out
     assert "100.00% right" in out and "0 exceptions" in out
     assert eval_html.main(["--dir", str(tmp_path / "missing")]) == 2
