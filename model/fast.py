@@ -5,7 +5,7 @@ few numpy matrix-vector products takes a fraction of a millisecond. `FastModel` 
 weights out of a Gluon network once and then steps without MXNet, so it can run in any thread.
 Its output matches the Gluon forward pass (tests compare them to 1e-5).
 
-Gate layouts follow MXNet's fused RNN op:
+Gate layouts follow MXNet's fused RNN op (LSTM columns are stored reordered to [i, f, o, g]):
     LSTM rows [i, f, g, o]:  c' = f*c + i*g,  h' = o*tanh(c')
     GRU  rows [r, z, n]:     n = tanh(Wn x + bn + r*(Un h + bhn)),  h' = (1-z)*n + z*h
     RNN:                     h' = act(W x + b + U h + bh)
@@ -16,6 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from ghostpen.model.config import ModelConfig
+
+
+def _lstm_order(hidden: int) -> np.ndarray:
+    """Column permutation [i, f, g, o] -> [i, f, o, g] of an LSTM's (.., 4H) gate block."""
+    i, f, g, o = (np.arange(k * hidden, (k + 1) * hidden) for k in range(4))
+    return np.concatenate([i, f, o, g])
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -46,13 +52,21 @@ class FastModel:
         else:
             # the first layer's input projection is a lookup too: E @ Wi2h^T + b -> (V, G*H)
             self.in_table = (w["emb"] @ w["l0_i2h_weight"].T + w["l0_i2h_bias"]).astype(np.float32)
+            # LSTM gate columns are reordered [i, f, g, o] -> [i, f, o, g] so one sigmoid covers
+            # three gates; above layer 0, [x, h] @ [Wi; Wh] is one matrix product, not two
+            order = _lstm_order(config.num_hidden) if config.arch == "lstm" else slice(None)
+            self.in_table = self.in_table[:, order]
             self.layers = []
             for layer in range(config.num_layers):
-                wi = w[f"l{layer}_i2h_weight"].T.copy()  # (in, G*H)
-                bi = w[f"l{layer}_i2h_bias"]
-                wh = w[f"l{layer}_h2h_weight"].T.copy()  # (H, G*H)
-                bh = w[f"l{layer}_h2h_bias"]
-                self.layers.append((wi, bi, wh, bh))
+                wi = w[f"l{layer}_i2h_weight"].T[:, order]  # (in, G*H)
+                wh = w[f"l{layer}_h2h_weight"].T[:, order]  # (H, G*H)
+                bi, bh = w[f"l{layer}_i2h_bias"][order], w[f"l{layer}_h2h_bias"][order]
+                if config.arch == "gru":  # the n gate needs U_n h apart: keep both products
+                    self.layers.append((wi.copy(), bi, wh.copy(), bh))
+                elif layer == 0:  # the input product is in in_table already
+                    self.layers.append((wh.copy(), bh))
+                else:
+                    self.layers.append((np.ascontiguousarray(np.vstack([wi, wh])), bi + bh))
         self.dec_wt, self.dec_b = w["dec_w"].T.copy(), w["dec_b"]  # (H, V), (V,)
 
     @classmethod
@@ -97,34 +111,40 @@ class FastModel:
         ids = np.asarray(ids, dtype=np.int64)
         if self.config.arch == "unrolled":
             return self._step_unrolled(ids, state)
-        arch = self.config.arch
-        hs, cs = [], []
+        arch, hidden = self.config.arch, self.config.num_hidden
+        hs = np.empty_like(state[0])  # (layers, batch, H)
+        cs = np.empty_like(state[1]) if arch == "lstm" else None
         x = None
-        for layer, (wi, bi, wh, bh) in enumerate(self.layers):
-            gi = self.in_table[ids] if layer == 0 else x @ wi + bi  # (batch, G*H)
-            h = state[0][layer]
-            gh = h @ wh + bh  # (batch, G*H)
-            if arch == "lstm":
-                i, f, g, o = np.split(gi + gh, 4, axis=1)
-                c = _sigmoid(f) * state[1][layer] + _sigmoid(i) * np.tanh(g)
-                h = _sigmoid(o) * np.tanh(c)
-                cs.append(c)
-            elif arch == "gru":
-                ir, iz, in_ = np.split(gi, 3, axis=1)
-                hr, hz, hn = np.split(gh, 3, axis=1)
-                r = _sigmoid(ir + hr)
-                z = _sigmoid(iz + hz)
-                n = np.tanh(in_ + r * hn)
+        for layer, weights in enumerate(self.layers):
+            h = state[0][layer]  # (batch, H)
+            if arch == "gru":
+                wi, bi, wh, bh = weights
+                gi = self.in_table[ids] if layer == 0 else x @ wi + bi  # (batch, 3H)
+                gh = h @ wh + bh  # (batch, 3H)
+                rz = _sigmoid(gi[:, : 2 * hidden] + gh[:, : 2 * hidden])
+                r, z = rz[:, :hidden], rz[:, hidden:]
+                n = np.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
                 h = (1.0 - z) * n + z * h
-            elif arch == "rnn_relu":
-                h = np.maximum(gi + gh, 0)
             else:
-                h = np.tanh(gi + gh)
-            hs.append(h)
+                w, b = weights  # layer 0: Wh (H, G*H); above: [Wi; Wh] (in+H, G*H)
+                if layer == 0:
+                    g = self.in_table[ids] + (h @ w + b)  # (batch, G*H)
+                else:
+                    g = np.concatenate([x, h], axis=1) @ w + b  # (batch, G*H)
+                if arch == "lstm":
+                    ifo = _sigmoid(g[:, : 3 * hidden])
+                    c = ifo[:, hidden : 2 * hidden] * state[1][layer]
+                    c += ifo[:, :hidden] * np.tanh(g[:, 3 * hidden :])
+                    h = ifo[:, 2 * hidden :] * np.tanh(c)
+                    cs[layer] = c
+                elif arch == "rnn_relu":
+                    h = np.maximum(g, 0)
+                else:
+                    h = np.tanh(g)
+            hs[layer] = h
             x = h
         logits = x @ self.dec_wt + self.dec_b  # (batch, V)
-        new_state = (np.stack(hs), np.stack(cs)) if arch == "lstm" else (np.stack(hs),)
-        return logits, new_state
+        return logits, ((hs, cs) if arch == "lstm" else (hs,))
 
     def _step_unrolled(self, ids: np.ndarray, state: tuple) -> tuple[np.ndarray, tuple]:
         window = np.concatenate([state[0], ids[None, :]], axis=0)  # (context, batch)
