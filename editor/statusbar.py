@@ -95,14 +95,11 @@ class StatusBar(QStatusBar):
         self.set_position(cursor.blockNumber() + 1, cursor.positionInBlock() + 1, selected)
 
     def show_failure(self, message: str) -> None:
-        """The suggestion worker failed: "suggestions off: <why>" (full text in the tooltip)."""
-        reason = message
-        prefix = "suggestions are off:"
-        if reason.lower().startswith(prefix):
-            reason = reason[len(prefix) :].strip()
+        """The suggestion worker failed: "suggestions off: <why>", the innermost reason first
+        (messages nest as "context: file: reason"); the full text is in the tooltip."""
+        reason = message.rstrip(". ").rsplit(": ", 1)[-1]
         self.set_model(f"suggestions off: {reason}", error=message)
         self.set_latency(None)
-        self.showMessage(message, 10000)
 
     def set_latency(self, ms: float | None) -> None:
         label = self._labels["latency"]
