@@ -75,11 +75,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="ghostpen edit", description="Open the ghostpen editor window."
-    )
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    from ghostpen.cli import run_as
+
+    return run_as(["edit"], argv)
 
 
 if __name__ == "__main__":

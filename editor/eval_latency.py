@@ -323,10 +323,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ghostpen eval latency", description=__doc__.split(
-        "\n")[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    from ghostpen.cli import run_as
+
+    return run_as(["eval", "latency"], argv)
 
 
 if __name__ == "__main__":

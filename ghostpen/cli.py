@@ -68,5 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run_as(words: list[str], argv: list[str] | None = None) -> int:
+    """A command module's own `main(argv)`: `ghostpen WORDS… ARGV…` (argv None: sys.argv)."""
+    return main([*words, *(sys.argv[1:] if argv is None else argv)])
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -210,9 +210,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ghostpen eval html", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    from ghostpen.cli import run_as
+
+    return run_as(["eval", "html"], argv)
 
 
 if __name__ == "__main__":

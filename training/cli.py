@@ -151,9 +151,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ghostpen train", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    from ghostpen.cli import run_as
+
+    return run_as(["train"], argv)
 
 
 if __name__ == "__main__":
