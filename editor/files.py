@@ -41,12 +41,24 @@ _BOM_ENCODINGS = {
 _BOM_ORDER = ("utf-32", "utf-32-be-bom", "utf-8-sig", "utf-16", "utf-16-be-bom")
 # Canonical Unicode names -> their family; BOM'd names -> the same encoding without the BOM.
 _FAMILY = {
-    "utf-8": "utf-8", "utf-8-sig": "utf-8",
-    "utf-16": "utf-16", "utf-16-le": "utf-16", "utf-16-be": "utf-16", "utf-16-be-bom": "utf-16",
-    "utf-32": "utf-32", "utf-32-le": "utf-32", "utf-32-be": "utf-32", "utf-32-be-bom": "utf-32",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "utf-16": "utf-16",
+    "utf-16-le": "utf-16",
+    "utf-16-be": "utf-16",
+    "utf-16-be-bom": "utf-16",
+    "utf-32": "utf-32",
+    "utf-32-le": "utf-32",
+    "utf-32-be": "utf-32",
+    "utf-32-be-bom": "utf-32",
 }
-_NO_BOM = {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-16-be-bom": "utf-16-be",
-           "utf-32-be-bom": "utf-32-be", "utf-8-sig": "utf-8"}
+_NO_BOM = {
+    "utf-16": "utf-16-le",
+    "utf-32": "utf-32-le",
+    "utf-16-be-bom": "utf-16-be",
+    "utf-32-be-bom": "utf-32-be",
+    "utf-8-sig": "utf-8",
+}
 
 # Bytes that do not occur in text: C0 controls other than \t \n \v \f \r and ESC (ANSI logs), DEL.
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7f"
@@ -74,8 +86,16 @@ class DecodeError(FileError):
 class EncodeError(FileError):
     """The text has a character the chosen encoding cannot represent (offer UTF-8 instead)."""
 
-    def __init__(self, message: str, path=None, *, encoding: str = "", char: str = "",
-                 line: int = 0, column: int = 0) -> None:
+    def __init__(
+        self,
+        message: str,
+        path=None,
+        *,
+        encoding: str = "",
+        char: str = "",
+        line: int = 0,
+        column: int = 0,
+    ) -> None:
         super().__init__(message, path)
         self.encoding, self.char, self.line, self.column = encoding, char, line, column
 
@@ -152,18 +172,21 @@ def _make(text: str, encoding: str) -> TextFile:
 
 
 def _decode_error(err: UnicodeDecodeError, encoding: str, name, offset: int = 0) -> DecodeError:
-    bad = err.object[err.start:err.end][:4].hex(" ")
+    bad = err.object[err.start : err.end][:4].hex(" ")
     return DecodeError(
         f"{_label(name)} is not valid {encoding}: the bytes {bad} at offset {err.start + offset} "
-        f"cannot be decoded; open it with another encoding", name)
+        f"cannot be decoded; open it with another encoding",
+        name,
+    )
 
 
 def _forced(data: bytes, encoding: str, name) -> TextFile:
     try:
         canon = _canonical(encoding)
     except LookupError:
-        raise DecodeError(f"Cannot open {_label(name)}: unknown text encoding {encoding!r}",
-                          name) from None
+        raise DecodeError(
+            f"Cannot open {_label(name)}: unknown text encoding {encoding!r}", name
+        ) from None
     family = _FAMILY.get(canon)
     body, codec, skip = data, canon, 0
     if family:
@@ -172,7 +195,7 @@ def _forced(data: bytes, encoding: str, name) -> TextFile:
         if bom_name:
             canon = bom_name
             codec, bom = _BOM_ENCODINGS[bom_name]
-            body, skip = data[len(bom):], len(bom)
+            body, skip = data[len(bom) :], len(bom)
         else:
             canon = codec = _NO_BOM.get(canon, canon)
     if family in (None, "utf-8") and _binary_content(data):
@@ -182,15 +205,17 @@ def _forced(data: bytes, encoding: str, name) -> TextFile:
     except UnicodeDecodeError as err:
         raise _decode_error(err, canon, name, skip) from None
     except LookupError:
-        raise DecodeError(f"Cannot open {_label(name)}: unknown text encoding {encoding!r}",
-                          name) from None
+        raise DecodeError(
+            f"Cannot open {_label(name)}: unknown text encoding {encoding!r}", name
+        ) from None
     return _make(text, canon)
 
 
 def _binary(name, data: bytes) -> BinaryFileError:
     why = "NUL bytes" if b"\x00" in data else "mostly control characters"
     return BinaryFileError(
-        f"{_label(name)} looks like a binary file ({why}); ghostpen opens text files only", name)
+        f"{_label(name)} looks like a binary file ({why}); ghostpen opens text files only", name
+    )
 
 
 def decode_bytes(data: bytes, encoding: str | None = None, *, name=None) -> TextFile:
@@ -205,7 +230,7 @@ def decode_bytes(data: bytes, encoding: str | None = None, *, name=None) -> Text
         for candidate in candidates:
             codec, bom = _BOM_ENCODINGS[candidate]
             with contextlib.suppress(UnicodeDecodeError):
-                return _make(data[len(bom):].decode(codec), candidate)
+                return _make(data[len(bom) :].decode(codec), candidate)
         # A BOM followed by undecodable bytes: judge it like any other file below.
     if _binary_content(data):
         raise _binary(name, data)
@@ -239,8 +264,9 @@ def read_text_file(path: str | os.PathLike, encoding: str | None = None) -> Text
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a folder", os.fspath(path))
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-            raise FileError(f"Cannot open {_label(path)} ({os.fspath(path)}): it is not a "
-                            "regular file", path)
+            raise FileError(
+                f"Cannot open {_label(path)} ({os.fspath(path)}): it is not a regular file", path
+            )
         if info.st_size > MAX_BYTES:
             raise _too_big(path, info.st_size)
         with open(path, "rb") as fh:
@@ -253,8 +279,10 @@ def read_text_file(path: str | os.PathLike, encoding: str | None = None) -> Text
 
 
 def _too_big(path, size: int) -> FileError:
-    return FileError(f"{_label(path)} is {_size_text(size)}; ghostpen opens files up to "
-                     f"{_size_text(MAX_BYTES)}", path)
+    return FileError(
+        f"{_label(path)} is {_size_text(size)}; ghostpen opens files up to {_size_text(MAX_BYTES)}",
+        path,
+    )
 
 
 def _encode_error(text: str, encoding: str, index: int, name) -> EncodeError:
@@ -267,7 +295,12 @@ def _encode_error(text: str, encoding: str, index: int, name) -> EncodeError:
     return EncodeError(
         f"Cannot save {what}: the character {char!r} ({detail}) at line {line}, column {column} "
         f"cannot be represented in {encoding}; save as UTF-8 to keep it",
-        name, encoding=encoding, char=char, line=line, column=column)
+        name,
+        encoding=encoding,
+        char=char,
+        line=line,
+        column=column,
+    )
 
 
 def _first_unencodable(text: str, codec: str) -> int:
@@ -289,8 +322,9 @@ def encode_text(text: str, encoding: str, newline: str, *, name=None) -> bytes:
     try:
         canon = _canonical(encoding)
     except LookupError:
-        raise FileError(f"Cannot save {_label(name)}: unknown text encoding {encoding!r}",
-                        name) from None
+        raise FileError(
+            f"Cannot save {_label(name)}: unknown text encoding {encoding!r}", name
+        ) from None
     if "\r" in text:  # the caller's text should be "\n"-only; make it so
         text = split_newlines(text)[0]
     codec, bom = _BOM_ENCODINGS.get(canon, (canon, b""))
@@ -301,8 +335,9 @@ def encode_text(text: str, encoding: str, newline: str, *, name=None) -> bytes:
         index = _first_unencodable(text, codec)
         raise _encode_error(text, canon, index, name) from None
     except LookupError:
-        raise FileError(f"Cannot save {_label(name)}: unknown text encoding {encoding!r}",
-                        name) from None
+        raise FileError(
+            f"Cannot save {_label(name)}: unknown text encoding {encoding!r}", name
+        ) from None
     return bom + body
 
 
@@ -325,8 +360,9 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def save_text_file(path: str | os.PathLike, text: str, *, encoding: str = "utf-8",
-                   newline: str = "\n") -> None:
+def save_text_file(
+    path: str | os.PathLike, text: str, *, encoding: str = "utf-8", newline: str = "\n"
+) -> None:
     """Save `text` atomically: the file on disk is either the old one or the new one, never a
     mix, and no temporary file is left behind. Keeps the existing file's permission bits (and
     owner, where allowed); a symlink keeps pointing at its target, which is what gets replaced.
@@ -340,11 +376,13 @@ def save_text_file(path: str | os.PathLike, text: str, *, encoding: str = "utf-8
     except OSError as err:
         raise _os_error("save", path, err) from None
     if old is not None and not stat.S_ISREG(old.st_mode):
-        raise FileError(f"Cannot save {_label(path)} ({os.fspath(path)}): it is not a regular "
-                        "file", path)
+        raise FileError(
+            f"Cannot save {_label(path)} ({os.fspath(path)}): it is not a regular file", path
+        )
     if not target.parent.is_dir():
-        raise FileError(f"Cannot save {_label(path)}: the folder {target.parent} does not exist",
-                        path)
+        raise FileError(
+            f"Cannot save {_label(path)}: the folder {target.parent} does not exist", path
+        )
     mode = stat.S_IMODE(old.st_mode) if old is not None else _default_mode()
 
     def write(tmp: str) -> None:
@@ -367,9 +405,14 @@ def save_text_file(path: str | os.PathLike, text: str, *, encoding: str = "utf-8
         atomic_write(target, write)
     except OSError as err:
         if isinstance(err, PermissionError) and old is not None and os.access(target, os.W_OK):
-            reason = (f"the folder {target.parent} is not writable (ghostpen saves through a "
-                      "temporary file beside the file)")
+            reason = (
+                f"the folder {target.parent} is not writable (ghostpen saves through a "
+                "temporary file beside the file)"
+            )
         else:
             reason = err.strerror or str(err)
-        raise FileError(f"Could not save {_label(path)} ({os.fspath(path)}): {reason}; "
-                        "the file on disk is unchanged", path) from err
+        raise FileError(
+            f"Could not save {_label(path)} ({os.fspath(path)}): {reason}; "
+            "the file on disk is unchanged",
+            path,
+        ) from err

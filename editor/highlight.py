@@ -51,7 +51,6 @@ MAX_STACK = 32  # deeper lexer stacks are truncated (keeps the interned state ta
 STYLES = {False: "default", True: "one-dark"}  # dark? -> pygments style
 
 
-
 def plain_lexer() -> Lexer:
     return get_lexer_by_name("text")
 

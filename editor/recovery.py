@@ -61,7 +61,7 @@ def _process_started(pid: int) -> str | None:
     try:
         with open(f"/proc/{pid}/stat", "rb") as fh:
             stat = fh.read()
-        return stat[stat.rindex(b")") + 2:].split()[19].decode("ascii")
+        return stat[stat.rindex(b")") + 2 :].split()[19].decode("ascii")
     except (OSError, ValueError, IndexError):
         return None
 
@@ -118,11 +118,19 @@ class RecoveryStore:
         _LIVE_SESSIONS.add(self.session_id)
 
     def _file(self, key: str) -> Path:
-        return self.root / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-                            + ".json")
+        return self.root / (
+            hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
+        )
 
-    def save(self, key: str, text: str, *, path: str | os.PathLike | None,
-             encoding: str = "utf-8", newline: str = "\n") -> None:
+    def save(
+        self,
+        key: str,
+        text: str,
+        *,
+        path: str | os.PathLike | None,
+        encoding: str = "utf-8",
+        newline: str = "\n",
+    ) -> None:
         """Write (atomically) the recovery copy of buffer `key`, replacing the previous one.
         Raises FileError if it cannot be written (the editor should say so, not crash)."""
         if not isinstance(key, str) or not key:
@@ -147,8 +155,11 @@ class RecoveryStore:
             atomic_write_bytes(self._file(key), data)  # mkstemp files are 0600
         except OSError as err:
             what = record["path"] or "a new document"
-            raise FileError(f"Could not write the recovery copy of {what} in {self.root}: "
-                            f"{err.strerror or err}", self.root) from err
+            raise FileError(
+                f"Could not write the recovery copy of {what} in {self.root}: "
+                f"{err.strerror or err}",
+                self.root,
+            ) from err
 
     def discard(self, key: str) -> None:
         """Forget buffer `key` (it was saved or closed); a missing entry is fine."""
@@ -228,10 +239,16 @@ class RecoveryStore:
                 if record is None:
                     self._move_aside(file)
                 elif not self._is_other_live(record):
-                    docs.append(RecoveredDoc(
-                        key=record["key"], path=record["path"], text=record["text"],
-                        saved_at=float(record["saved_at"]), encoding=record["encoding"],
-                        newline=record["newline"]))
+                    docs.append(
+                        RecoveredDoc(
+                            key=record["key"],
+                            path=record["path"],
+                            text=record["text"],
+                            saved_at=float(record["saved_at"]),
+                            encoding=record["encoding"],
+                            newline=record["newline"],
+                        )
+                    )
         except Exception:  # recovery must never stop the editor from starting
             pass
         docs.sort(key=lambda doc: doc.saved_at, reverse=True)

@@ -36,11 +36,22 @@ GHOST_ALPHA = 0.45
 TAB_SPACES = 4
 MIN_POINT_SIZE = 4.0
 
-LIGHT = {"gutter_bg": "#f3f3f3", "gutter_fg": "#9a9a9a", "gutter_cur": "#333333",
-         "line": "#fff8d6", "ghost_fallback": "#000000"}
-DARK = {"gutter_bg": "#252526", "gutter_fg": "#6e7681", "gutter_cur": "#d4d4d4",
-        "line": "#2c313a", "ghost_fallback": "#d4d4d4", "base": "#1e1e1e", "text": "#d4d4d4"}
-
+LIGHT = {
+    "gutter_bg": "#f3f3f3",
+    "gutter_fg": "#9a9a9a",
+    "gutter_cur": "#333333",
+    "line": "#fff8d6",
+    "ghost_fallback": "#000000",
+}
+DARK = {
+    "gutter_bg": "#252526",
+    "gutter_fg": "#6e7681",
+    "gutter_cur": "#d4d4d4",
+    "line": "#2c313a",
+    "ghost_fallback": "#d4d4d4",
+    "base": "#1e1e1e",
+    "text": "#d4d4d4",
+}
 
 
 def _utf16_len(text: str) -> int:
@@ -159,8 +170,9 @@ class GhostTextEdit(QPlainTextEdit):
             cr = self.cursorRect()
             lines = self._ghost.text.count("\n")
             line_h = int(QFontMetricsF(self.font()).lineSpacing()) + 1
-            area = area.united(QRect(0, cr.top() - 1, self.viewport().width(),
-                                     cr.height() + lines * line_h + 2))
+            area = area.united(
+                QRect(0, cr.top() - 1, self.viewport().width(), cr.height() + lines * line_h + 2)
+            )
         if area.isValid():
             self.viewport().update(area)
 
@@ -401,8 +413,9 @@ class GhostTextEdit(QPlainTextEdit):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         cr = self.contentsRect()
-        self._gutter.setGeometry(QRect(cr.left(), cr.top(), self.line_number_area_width(),
-                                       cr.height()))
+        self._gutter.setGeometry(
+            QRect(cr.left(), cr.top(), self.line_number_area_width(), cr.height())
+        )
 
     def _paint_line_numbers(self, event) -> None:
         painter = QPainter(self._gutter)
@@ -420,8 +433,9 @@ class GhostTextEdit(QPlainTextEdit):
             if block.isVisible() and bottom >= event.rect().top():
                 key = "gutter_cur" if number == current else "gutter_fg"
                 painter.setPen(QColor(self._colors[key]))
-                painter.drawText(0, int(top), width, height, Qt.AlignmentFlag.AlignRight,
-                                 str(number + 1))
+                painter.drawText(
+                    0, int(top), width, height, Qt.AlignmentFlag.AlignRight, str(number + 1)
+                )
             block = block.next()
             top = bottom
             bottom = top + self.blockBoundingRect(block).height()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from ghostpen.editor.textedit import GhostTextEdit
-from ghostpen.suggest.htmlclose import is_markup_path
+from ghostpen.suggest.html.close import is_markup_path
 from ghostpen.suggest.types import EngineSettings, Suggestion
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,12 @@ class SuggestionWorker(QObject):
     failed = Signal(str)  # a clear message
     result = Signal(int, int, object, float)  # (doc id, revision, Suggestion | None, compute ms)
 
-    def __init__(self, engine_factory: Callable[[], object], mailbox: _Mailbox,
-                 settings: EngineSettings | None = None) -> None:
+    def __init__(
+        self,
+        engine_factory: Callable[[], object],
+        mailbox: _Mailbox,
+        settings: EngineSettings | None = None,
+    ) -> None:
         super().__init__()
         self._factory = engine_factory
         self._mailbox = mailbox
@@ -127,8 +131,9 @@ class SuggestionWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             log.warning("suggestion engine failed:\n%s", traceback.format_exc())
             self._broken = True
-            self.failed.emit(f"Suggestions are off: the suggestion engine failed "
-                             f"({_describe(exc)})")
+            self.failed.emit(
+                f"Suggestions are off: the suggestion engine failed ({_describe(exc)})"
+            )
             return
         ms = (time.perf_counter() - t0) * 1000.0
         if suggestion is not None and not isinstance(suggestion, Suggestion):
@@ -169,9 +174,13 @@ class Suggester(QObject):
     _settings_changed = Signal(object)
     _resume = Signal()
 
-    def __init__(self, engine_factory: Callable[[], object] | None = None,
-                 settings: EngineSettings | None = None, delay_ms: int = DEFAULT_DELAY_MS,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        engine_factory: Callable[[], object] | None = None,
+        settings: EngineSettings | None = None,
+        delay_ms: int = DEFAULT_DELAY_MS,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings or EngineSettings()
         self.enabled = True
@@ -248,8 +257,10 @@ class Suggester(QObject):
         doc_id = self._ids.get(id(edit))
         if doc_id is None:
             return
-        for signal, slot in ((edit.suggestionWanted, self._on_wanted),
-                             (edit.ghostPainted, self._on_painted)):
+        for signal, slot in (
+            (edit.suggestionWanted, self._on_wanted),
+            (edit.ghostPainted, self._on_painted),
+        ):
             try:
                 signal.disconnect(slot)
             except (RuntimeError, TypeError):

@@ -21,11 +21,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 # `ghostpen eval KIND`: name -> (module, help)
 EVALS: dict[str, tuple[str, str]] = {
-    "bpc": ("ghostpen.model.eval_bpc", "bits per character on the tail of a text"),
-    "ksr": ("ghostpen.suggest.eval_ksr", "keystroke savings of a simulated typist"),
-    "html": ("ghostpen.suggest.eval_html", "closing-tag accuracy on a folder of HTML"),
-    "speed": ("ghostpen.suggest.eval_speed", "decode step, suggestion and training speed"),
-    "latency": ("ghostpen.editor.eval_latency", "keystroke-to-ghost-text latency in the window"),
+    "bpc": ("ghostpen.evals.bpc", "bits per character on the tail of a text"),
+    "ksr": ("ghostpen.evals.ksr", "keystroke savings of a simulated typist"),
+    "html": ("ghostpen.evals.html", "closing-tag accuracy on a folder of HTML"),
+    "speed": ("ghostpen.evals.speed", "decode step, suggestion and training speed"),
+    "latency": ("ghostpen.evals.latency", "keystroke-to-ghost-text latency in the window"),
 }
 
 

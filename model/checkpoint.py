@@ -182,8 +182,10 @@ def save_checkpoint(
     # only now is it safe to remove what the new meta.json no longer names
     referenced = set(files.values()) | {META}
     for entry in path.iterdir():
-        if entry.is_file() and entry.name not in referenced and (
-            entry.suffix in (".params", ".nd") or entry.name.endswith(".tmp")
+        if (
+            entry.is_file()
+            and entry.name not in referenced
+            and (entry.suffix in (".params", ".nd") or entry.name.endswith(".tmp"))
         ):
             entry.unlink(missing_ok=True)
     fsync_dir(path)

@@ -76,15 +76,20 @@ class FastModel:
         if config.arch == "unrolled":
             weights = {
                 "emb": _np(net.encoder.weight),
-                "d1_w": _np(net.dense1.weight), "d1_b": _np(net.dense1.bias),
-                "d2_w": _np(net.dense2.weight), "d2_b": _np(net.dense2.bias),
-                "dec_w": _np(net.dense3.weight), "dec_b": _np(net.dense3.bias),
+                "d1_w": _np(net.dense1.weight),
+                "d1_b": _np(net.dense1.bias),
+                "d2_w": _np(net.dense2.weight),
+                "d2_b": _np(net.dense2.bias),
+                "dec_w": _np(net.dense3.weight),
+                "dec_b": _np(net.dense3.bias),
             }
         else:
-            weights = {k: v.data().asnumpy().astype(np.float32)
-                       for k, v in net.rnn._reg_params.items()}
+            weights = {
+                k: v.data().asnumpy().astype(np.float32) for k, v in net.rnn._reg_params.items()
+            }
             weights.update(
-                emb=_np(net.encoder.weight), dec_w=_np(net.decoder.weight),
+                emb=_np(net.encoder.weight),
+                dec_w=_np(net.decoder.weight),
                 dec_b=_np(net.decoder.bias),
             )
         return cls(config, weights)

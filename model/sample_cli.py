@@ -10,8 +10,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="checkpoint directory (default: the bundled model)")
     p.add_argument("--prime", default="The ", help="text to start from (default 'The ')")
     p.add_argument("--length", type=int, default=300, help="characters to generate")
-    p.add_argument("--temperature", type=float, default=0.0,
-                   help="0 = greedy (the tutorial's choice); 0.5-1.0 = more varied")
+    p.add_argument(
+        "--temperature",
+        type=float,
+        default=0.0,
+        help="0 = greedy (the tutorial's choice); 0.5-1.0 = more varied",
+    )
     p.add_argument("--top-k", type=int, default=0, help="sample only among the k likeliest")
     p.add_argument("--seed", type=int, default=None, help="random seed for sampling")
 
@@ -23,8 +27,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         model = FastModel.from_checkpoint(args.model or default_model_path())
-        text = generate(model, model.vocab, args.prime, args.length, args.temperature, args.top_k,
-                        args.seed)
+        text = generate(
+            model, model.vocab, args.prime, args.length, args.temperature, args.top_k, args.seed
+        )
     except (CheckpointError, ValueError) as exc:
         print(f"ghostpen sample: {exc}", file=sys.stderr)
         return 2

@@ -38,8 +38,9 @@ class Vocab:
     def build(cls, text: str, min_count: int = 1) -> Vocab:
         """All characters of `text` occurring at least `min_count` times, most frequent first."""
         counts = Counter(text)
-        kept = [c for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                if n >= min_count]
+        kept = [
+            c for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= min_count
+        ]
         return cls(kept)
 
     def __len__(self) -> int:

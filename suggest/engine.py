@@ -3,7 +3,7 @@
 Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thread on every
 (debounced) keystroke. Per call:
 
-1. HTML/XML documents: a closing tag from `ghostpen.suggest.htmlclose` wins (confidence 1).
+1. HTML/XML documents: a closing tag from `ghostpen.suggest.html.close` wins (confidence 1).
 2. The RNN state at the cursor, incrementally (`states.py`): typing costs one model step (none
    when the decoder had already stepped through the typed character), Backspace none, an edit
    further back at most CHECKPOINT_EVERY steps, a freshly opened document WARMUP steps.
@@ -96,8 +96,9 @@ class _Document:
 
     def __init__(self, engine: SuggestionEngine, path: str | None):
         self.path = path
-        self.states = StateCache(engine.model, engine.vocab, every=CHECKPOINT_EVERY,
-                                 recent=RECENT, warmup=engine.warmup)
+        self.states = StateCache(
+            engine.model, engine.vocab, every=CHECKPOINT_EVERY, recent=RECENT, warmup=engine.warmup
+        )
         self.cache = DocumentCache(novelty=engine.novelty)
         self.closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
         self.sniffed: str | None = None  # markup mode sniffed from the content
@@ -192,20 +193,29 @@ class SuggestionEngine:
                 doc.cache.sync(before + CURSOR + after if after else before)
                 cache = doc.cache
             decoded = self._decoder.decode(
-                state, logits, before, stop_at=settings.stop_at, max_chars=settings.max_chars,
+                state,
+                logits,
+                before,
+                stop_at=settings.stop_at,
+                max_chars=settings.max_chars,
                 min_confidence=settings.min_confidence ** (1.0 / self.confidence_power),
-                cache=cache, beam=self.beam,
-                rank=self.rank, max_steps=self.max_steps, ahead=doc.states.ahead,
+                cache=cache,
+                beam=self.beam,
+                rank=self.rank,
+                max_steps=self.max_steps,
+                ahead=doc.states.ahead,
             )
         best = None
-        confidence = 0.0 if decoded is None else decoded.confidence ** self.confidence_power
+        confidence = 0.0 if decoded is None else decoded.confidence**self.confidence_power
         if decoded is not None and confidence >= settings.min_confidence:
             source = "document" if decoded.from_document else "model"
             best = Suggestion(decoded.text, confidence, source)
         if cache is not None and self.complete_words and (best is None or not self.words_fallback):
             word = self._document_word(before, cache)
-            if word is not None and word.confidence >= settings.min_confidence and (
-                best is None or word.confidence > best.confidence
+            if (
+                word is not None
+                and word.confidence >= settings.min_confidence
+                and (best is None or word.confidence > best.confidence)
             ):
                 best = word
         return best
@@ -233,7 +243,7 @@ class SuggestionEngine:
 
     def _closing_tag(self, doc: _Document, before: str, after: str, path: str | None):
         try:
-            from ghostpen.suggest import htmlclose
+            from ghostpen.suggest.html import close as htmlclose
         except ImportError:  # pragma: no cover - the tag closer ships with the engine
             return None
         mode = htmlclose.is_markup_path(path) if path else None

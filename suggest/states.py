@@ -27,8 +27,15 @@ SHIFT_PROBE = 256  # characters of a new window searched for in the old one
 class StateCache:
     """Cached model states along one text."""
 
-    def __init__(self, model: FastModel, vocab: Vocab, *, every: int = 64, recent: int = 64,
-                 warmup: int = 256):
+    def __init__(
+        self,
+        model: FastModel,
+        vocab: Vocab,
+        *,
+        every: int = 64,
+        recent: int = 64,
+        warmup: int = 256,
+    ):
         self.model = model
         self.vocab = vocab
         self.every = every
@@ -104,8 +111,7 @@ class StateCache:
             self.text = before
         self._move_ahead(before, start, target)
         if len(self._recent) > 3 * self.recent:
-            self._recent = {p: v for p, v in self._recent.items()
-                            if abs(p - target) <= self.recent}
+            self._recent = {p: v for p, v in self._recent.items() if abs(p - target) <= self.recent}
         self.current = (state, logits)
         return state, logits[0]
 
@@ -114,8 +120,9 @@ class StateCache:
         if start == self._ahead_pos and self.ahead and len(self.ahead) <= 512:
             typed = before[start:target]
             n = len(typed)
-            self.ahead = {k[n:]: v for k, v in self.ahead.items()
-                          if len(k) > n and k.startswith(typed)}
+            self.ahead = {
+                k[n:]: v for k, v in self.ahead.items() if len(k) > n and k.startswith(typed)
+            }
         else:
             self.ahead = {}
         self._ahead_pos = target

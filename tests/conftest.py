@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ghostpen.suggest.tiny import train_tiny_model
+from ghostpen.evals.tiny import train_tiny_model
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -13,8 +13,12 @@ def test_help_lists_the_subcommands():
     text = build_parser().format_help()
     for name in ("edit", "train", "sample", "eval"):
         assert name in text
-    out = subprocess.run([sys.executable, "-m", "ghostpen", "eval", "--help"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "ghostpen", "eval", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for kind in ("bpc", "ksr", "html", "speed", "latency"):
         assert kind in out
 

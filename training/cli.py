@@ -25,15 +25,29 @@ DEFAULT_TRAIN = TrainConfig()
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--corpus", nargs="+", metavar="PATH",
-                   help="text files or folders (recursive); default: nietzsche.txt, fetched once")
-    p.add_argument("--ext", default=None,
-                   help="comma-separated extensions to read from folders (default: common text)")
+    p.add_argument(
+        "--corpus",
+        nargs="+",
+        metavar="PATH",
+        help="text files or folders (recursive); default: nietzsche.txt, fetched once",
+    )
+    p.add_argument(
+        "--ext",
+        default=None,
+        help="comma-separated extensions to read from folders (default: common text)",
+    )
     p.add_argument("--out", default="runs/model", help="checkpoint directory (default runs/model)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue the run saved in --out (weights, optimizer, position)")
-    p.add_argument("--progress", choices=("bar", "json", "none"), default="bar",
-                   help="progress display: a tqdm bar, JSON lines on stdout, or nothing")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run saved in --out (weights, optimizer, position)",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("bar", "json", "none"),
+        default="bar",
+        help="progress display: a tqdm bar, JSON lines on stdout, or nothing",
+    )
     m = p.add_argument_group("model")
     m.add_argument("--arch", choices=ARCHITECTURES, default=DEFAULT_MODEL.arch)
     m.add_argument("--embed", type=int, default=DEFAULT_MODEL.num_embed, help="embedding size")
@@ -42,8 +56,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     m.add_argument("--dropout", type=float, default=DEFAULT_MODEL.dropout)
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=int, default=DEFAULT_TRAIN.epochs)
-    t.add_argument("--minutes", type=float, default=DEFAULT_TRAIN.minutes,
-                   help="wall-clock budget for this run (0 = none)")
+    t.add_argument(
+        "--minutes",
+        type=float,
+        default=DEFAULT_TRAIN.minutes,
+        help="wall-clock budget for this run (0 = none)",
+    )
     t.add_argument("--seq-len", type=int, default=DEFAULT_TRAIN.seq_len)
     t.add_argument("--batch-size", type=int, default=DEFAULT_TRAIN.batch_size)
     t.add_argument("--lr", type=float, default=DEFAULT_TRAIN.lr)
@@ -51,8 +69,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     t.add_argument("--weight-decay", type=float, default=DEFAULT_TRAIN.weight_decay)
     t.add_argument("--patience", type=int, default=DEFAULT_TRAIN.patience)
     t.add_argument("--valid-fraction", type=float, default=DEFAULT_TRAIN.valid_fraction)
-    t.add_argument("--valid-every", type=int, default=DEFAULT_TRAIN.valid_every,
-                   help="steps between validations (0 = once per epoch)")
+    t.add_argument(
+        "--valid-every",
+        type=int,
+        default=DEFAULT_TRAIN.valid_every,
+        help="steps between validations (0 = once per epoch)",
+    )
     t.add_argument("--seed", type=int, default=DEFAULT_TRAIN.seed)
     t.add_argument("--threads", type=int, default=0, help="CPU threads for MXNet (0 = all)")
 
@@ -80,21 +102,29 @@ class _Reporter:
             self.val = None
         elif kind == "step" and self.bar is not None:
             self.bar.update(event["step"] - self.bar.n)
-            post = {"loss": f"{event['loss']:.3f}", "chars/s": f"{event['chars_per_s']:.0f}",
-                    "epoch": event["epoch"] + 1}
+            post = {
+                "loss": f"{event['loss']:.3f}",
+                "chars/s": f"{event['chars_per_s']:.0f}",
+                "epoch": event["epoch"] + 1,
+            }
             if self.val is not None:
                 post["val_bpc"] = f"{self.val:.3f}"
             self.bar.set_postfix(post, refresh=False)
         elif kind == "valid" and self.bar is not None:
             self.val = event["val_bpc"]
             mark = "*" if event["improved"] else ""
-            self.bar.write(f"epoch {event['epoch']}: val bpc {event['val_bpc']:.4f}{mark} "
-                           f"(best {event['best_val_bpc']:.4f}, lr {event['lr']:.2g})")
+            self.bar.write(
+                f"epoch {event['epoch']}: val bpc {event['val_bpc']:.4f}{mark} "
+                f"(best {event['best_val_bpc']:.4f}, lr {event['lr']:.2g})"
+            )
         elif kind == "done":
             if self.bar is not None:
                 self.bar.close()
-            print(f"{event['reason']}: best validation bpc {event['best_val_bpc']:.4f}; "
-                  f"checkpoint {event['checkpoint']}", file=sys.stderr)
+            print(
+                f"{event['reason']}: best validation bpc {event['best_val_bpc']:.4f}; "
+                f"checkpoint {event['checkpoint']}",
+                file=sys.stderr,
+            )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,21 +133,36 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        model_config = ModelConfig(arch=args.arch, num_embed=args.embed, num_hidden=args.hidden,
-                                   num_layers=args.layers, dropout=args.dropout)
+        model_config = ModelConfig(
+            arch=args.arch,
+            num_embed=args.embed,
+            num_hidden=args.hidden,
+            num_layers=args.layers,
+            dropout=args.dropout,
+        )
         config = TrainConfig(
-            seq_len=args.seq_len, batch_size=args.batch_size, lr=args.lr, clip=args.clip,
-            weight_decay=args.weight_decay, epochs=args.epochs, minutes=args.minutes,
-            patience=args.patience, valid_fraction=args.valid_fraction,
-            valid_every=args.valid_every, seed=args.seed,
+            seq_len=args.seq_len,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            clip=args.clip,
+            weight_decay=args.weight_decay,
+            epochs=args.epochs,
+            minutes=args.minutes,
+            patience=args.patience,
+            valid_fraction=args.valid_fraction,
+            valid_every=args.valid_every,
+            seed=args.seed,
         )
     except ValueError as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
     try:
         if args.corpus:
-            exts = tuple(f".{e.strip().lstrip('.').lower()}" for e in args.ext.split(",")) \
-                if args.ext else None
+            exts = (
+                tuple(f".{e.strip().lstrip('.').lower()}" for e in args.ext.split(","))
+                if args.ext
+                else None
+            )
             corpus = load_corpus(args.corpus, **({"extensions": exts} if exts else {}))
         else:
             from ghostpen.training.download import nietzsche_path
@@ -136,11 +181,23 @@ def run(args: argparse.Namespace) -> int:
 
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
-    info = {"files": [str(f) for f in corpus.files][:50], "file_count": len(corpus.files),
-            "chars": len(corpus.text), "sha256": corpus.sha256}
+    info = {
+        "files": [str(f) for f in corpus.files][:50],
+        "file_count": len(corpus.files),
+        "chars": len(corpus.text),
+        "sha256": corpus.sha256,
+    }
     try:
-        train(model_config, config, corpus.text, Path(args.out), resume=args.resume,
-              progress=_Reporter(args.progress), stop=stop, corpus_info=info)
+        train(
+            model_config,
+            config,
+            corpus.text,
+            Path(args.out),
+            resume=args.resume,
+            progress=_Reporter(args.progress),
+            stop=stop,
+            corpus_info=info,
+        )
     except (CheckpointError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2

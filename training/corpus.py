@@ -76,8 +76,10 @@ def _expand(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...] | No
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and (not extensions or f.suffix.lower() in extensions)
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and (not extensions or f.suffix.lower() in extensions)
                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
             if not found:

@@ -23,8 +23,11 @@ def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name
     dst = Path(dst)
     if dst.exists():
         shutil.rmtree(dst)
-    training = dict(ckpt.training, name=name or ckpt.training.get("name") or dst.name,
-                    stored_dtype="float16" if half else "float32")
+    training = dict(
+        ckpt.training,
+        name=name or ckpt.training.get("name") or dst.name,
+        stored_dtype="float16" if half else "float32",
+    )
     save_checkpoint(dst, ckpt.config, ckpt.vocab, params=net, training=training)
 
 

@@ -98,8 +98,16 @@ def train(
     out = Path(out)
     start_time = time.monotonic()
 
-    position = {"epoch": 0, "chunk": 0, "step": 0, "lr": config.lr, "best_val_bpc": None,
-                "bad_epochs": 0, "plateau_epochs": 0, "elapsed_s": 0.0}
+    position = {
+        "epoch": 0,
+        "chunk": 0,
+        "step": 0,
+        "lr": config.lr,
+        "best_val_bpc": None,
+        "bad_epochs": 0,
+        "plateau_epochs": 0,
+        "elapsed_s": 0.0,
+    }
     previous: dict = {}
     if resume:
         ckpt = read_checkpoint(out)
@@ -121,8 +129,10 @@ def train(
     net = build_model(model_config)
     net.initialize(mx.init.Xavier(), ctx=mx.cpu())
     trainer = gluon.Trainer(
-        net.collect_params(), "adam",
-        {"learning_rate": position["lr"], "wd": config.weight_decay}, kvstore=None,
+        net.collect_params(),
+        "adam",
+        {"learning_rate": position["lr"], "wd": config.weight_decay},
+        kvstore=None,
     )
     state = net.begin_state(config.batch_size)
     if resume:
@@ -135,8 +145,11 @@ def train(
     chunks_per_epoch = num_chunks(train_data, config.seq_len)
     elapsed_before = float(position["elapsed_s"])
     stats = {
-        "name": out.name, "train_chars": len(train_text), "valid_chars": len(valid_text),
-        "corpus": corpus_info or {}, "train_config": config.to_json(),
+        "name": out.name,
+        "train_chars": len(train_text),
+        "valid_chars": len(valid_text),
+        "corpus": corpus_info or {},
+        "train_config": config.to_json(),
         "history": list(previous.get("history", [])),
     }
 
@@ -145,8 +158,12 @@ def train(
 
     def save(best: bool) -> None:
         position["elapsed_s"] = round(elapsed(), 1)
-        stats.update(epochs=position["epoch"], steps=position["step"],
-                     best_val_bpc=position["best_val_bpc"], elapsed_s=position["elapsed_s"])
+        stats.update(
+            epochs=position["epoch"],
+            steps=position["step"],
+            best_val_bpc=position["best_val_bpc"],
+            elapsed_s=position["elapsed_s"],
+        )
         arrays, opt_info = _optimizer_state(trainer)
         arrays.update({f"state{i}": s for i, s in enumerate(state)})
         keep = {}
@@ -155,10 +172,19 @@ def train(
             if existing:
                 keep["params"] = existing
         save_checkpoint(
-            out, model_config, vocab, params=net if (best or not keep) else None, keep=keep,
-            last_params=net, optimizer_state=arrays, training=stats,
-            resume={"position": dict(position), "optimizer": opt_info,
-                    "train_config": config.to_json()},
+            out,
+            model_config,
+            vocab,
+            params=net if (best or not keep) else None,
+            keep=keep,
+            last_params=net,
+            optimizer_state=arrays,
+            training=stats,
+            resume={
+                "position": dict(position),
+                "optimizer": opt_info,
+                "train_config": config.to_json(),
+            },
         )
 
     def validate() -> bool:
@@ -175,19 +201,43 @@ def train(
                 position["lr"] = max(config.min_lr, position["lr"] * config.lr_decay)
                 trainer.set_learning_rate(position["lr"])
                 position["plateau_epochs"] = 0
-        stats["history"].append({"epoch": position["epoch"], "step": position["step"],
-                                 "val_bpc": round(val, 4), "lr": position["lr"],
-                                 "elapsed_s": round(elapsed(), 1)})
+        stats["history"].append(
+            {
+                "epoch": position["epoch"],
+                "step": position["step"],
+                "val_bpc": round(val, 4),
+                "lr": position["lr"],
+                "elapsed_s": round(elapsed(), 1),
+            }
+        )
         save(best=improved)
-        emit({"event": "valid", "epoch": position["epoch"], "step": position["step"],
-              "val_bpc": val, "best_val_bpc": position["best_val_bpc"], "lr": position["lr"],
-              "improved": improved, "elapsed_s": elapsed()})
+        emit(
+            {
+                "event": "valid",
+                "epoch": position["epoch"],
+                "step": position["step"],
+                "val_bpc": val,
+                "best_val_bpc": position["best_val_bpc"],
+                "lr": position["lr"],
+                "improved": improved,
+                "elapsed_s": elapsed(),
+            }
+        )
         return position["bad_epochs"] >= config.patience
 
-    emit({"event": "start", "epochs": config.epochs, "chunks_per_epoch": chunks_per_epoch,
-          "train_chars": len(train_text), "valid_chars": len(valid_text),
-          "vocab": len(vocab), "resumed": resume, "epoch": position["epoch"],
-          "step": position["step"]})
+    emit(
+        {
+            "event": "start",
+            "epochs": config.epochs,
+            "chunks_per_epoch": chunks_per_epoch,
+            "train_chars": len(train_text),
+            "valid_chars": len(valid_text),
+            "vocab": len(vocab),
+            "resumed": resume,
+            "epoch": position["epoch"],
+            "step": position["step"],
+        }
+    )
     reason = "epochs"
     last_save = time.monotonic()
     chars_seen, t_window = 0, time.monotonic()
@@ -219,10 +269,19 @@ def train(
                 remaining = (config.epochs * chunks_per_epoch - done) * y.size / max(cps, 1e-9)
                 if config.minutes:
                     remaining = min(remaining, config.minutes * 60 - (now - start_time))
-                emit({"event": "step", "epoch": position["epoch"], "chunk": i + 1,
-                      "chunks": chunks_per_epoch, "step": position["step"],
-                      "loss": float(loss.mean().asscalar()) / LN2, "chars_per_s": cps,
-                      "eta_s": max(0.0, remaining), "lr": position["lr"]})
+                emit(
+                    {
+                        "event": "step",
+                        "epoch": position["epoch"],
+                        "chunk": i + 1,
+                        "chunks": chunks_per_epoch,
+                        "step": position["step"],
+                        "loss": float(loss.mean().asscalar()) / LN2,
+                        "chars_per_s": cps,
+                        "eta_s": max(0.0, remaining),
+                        "lr": position["lr"],
+                    }
+                )
             if config.valid_every and position["step"] % config.valid_every == 0:
                 if validate():
                     reason = "early stop"
@@ -245,9 +304,15 @@ def train(
             validate()
         else:
             save(best=False)
-    result = {"event": "done", "reason": reason, "best_val_bpc": position["best_val_bpc"],
-              "epochs": position["epoch"], "steps": position["step"], "elapsed_s": elapsed(),
-              "checkpoint": str(out)}
+    result = {
+        "event": "done",
+        "reason": reason,
+        "best_val_bpc": position["best_val_bpc"],
+        "epochs": position["epoch"],
+        "steps": position["step"],
+        "elapsed_s": elapsed(),
+        "checkpoint": str(out),
+    }
     emit(result)
     return result
 

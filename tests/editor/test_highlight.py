@@ -196,4 +196,3 @@ def test_a_broken_lexer_never_breaks_typing(qtbot):
     hl.rehighlight()
     QTextCursor(doc).insertText("more ")
     assert doc.toPlainText().startswith("more hello")
-

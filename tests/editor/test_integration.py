@@ -61,4 +61,4 @@ def test_model_ghost_in_a_text_document(qtbot, typing):
     text = "Now you must know that a Town Mouse once upon a time went on a visit to his cousin. "
     ghost, edit = typing("/tmp/notes.txt", text, "The Town Mo")
     assert ghost.source in ("model", "document") and ghost.text.startswith("use")
-    assert "Mouse" not in edit.toPlainText()[len(text):]  # painted, not inserted
+    assert "Mouse" not in edit.toPlainText()[len(text) :]  # painted, not inserted

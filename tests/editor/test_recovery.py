@@ -24,11 +24,13 @@ def entry_files(root: Path) -> list[Path]:
 def test_save_pending_discard(tmp_path):
     root = tmp_path / "recovery"
     crashed = RecoveryStore(root)
-    crashed.save("buf-1", "first draft\n", path="/home/u/notes.txt", encoding="cp1252",
-                 newline="\r\n")
+    crashed.save(
+        "buf-1", "first draft\n", path="/home/u/notes.txt", encoding="cp1252", newline="\r\n"
+    )
     crashed.save("buf-2", "untitled text", path=None)
-    crashed.save("buf-1", "second draft\n", path="/home/u/notes.txt", encoding="cp1252",
-                 newline="\r\n")  # replaces the first copy
+    crashed.save(
+        "buf-1", "second draft\n", path="/home/u/notes.txt", encoding="cp1252", newline="\r\n"
+    )  # replaces the first copy
     assert len(entry_files(root)) == 2
     assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
     if os.name == "posix":
@@ -38,8 +40,9 @@ def test_save_pending_discard(tmp_path):
     docs = later.pending()
     assert [d.key for d in docs] == ["buf-1", "buf-2"]  # newest first
     first = docs[0]
-    assert first == RecoveredDoc("buf-1", "/home/u/notes.txt", "second draft\n",
-                                 first.saved_at, "cp1252", "\r\n")
+    assert first == RecoveredDoc(
+        "buf-1", "/home/u/notes.txt", "second draft\n", first.saved_at, "cp1252", "\r\n"
+    )
     assert docs[1].path is None and docs[1].text == "untitled text"
     assert docs[0].saved_at >= docs[1].saved_at
     assert abs(first.saved_at - time.time()) < 60
@@ -54,7 +57,7 @@ def test_save_pending_discard(tmp_path):
 
 def test_text_survives_exactly(tmp_path):
     store = RecoveryStore(tmp_path)
-    text = "ünïcödé \u4e2d\U0001f600 \x00 \ud800 lone surrogate\n\"quotes\" \\ back"
+    text = 'ünïcödé \u4e2d\U0001f600 \x00 \ud800 lone surrogate\n"quotes" \\ back'
     store.save("k", text, path=tmp_path / "a file.txt")
     (doc,) = store.pending()  # a session's own entries are offered to itself
     assert doc.text == text
@@ -68,13 +71,16 @@ def test_pending_on_missing_root_is_empty(tmp_path):
     store.discard("x")
 
 
-@pytest.mark.parametrize("content", [
-    b"{not json",
-    b"\xff\xfe binary junk",
-    b"[]",
-    b'{"version": 1, "key": "k"}',
-    b"",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b"\xff\xfe binary junk",
+        b"[]",
+        b'{"version": 1, "key": "k"}',
+        b"",
+    ],
+)
 def test_corrupt_entry_skipped_and_moved_aside(tmp_path, content):
     store = RecoveryStore(tmp_path)
     store.save("good", "keep me", path=None)
@@ -120,8 +126,12 @@ CHILD = textwrap.dedent("""
 
 
 def test_other_running_editor_is_not_offered_until_it_dies(tmp_path):
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline().strip() == "ready"
         store = RecoveryStore(tmp_path)
@@ -131,8 +141,11 @@ def test_other_running_editor_is_not_offered_until_it_dies(tmp_path):
     finally:
         child.communicate("exit\n", timeout=60)  # exits without discarding: a crash
     (doc,) = RecoveryStore(tmp_path).pending()
-    assert (doc.key, doc.text, doc.path) == ("child-buffer", "typed in the other editor",
-                                             "/tmp/other.txt")
+    assert (doc.key, doc.text, doc.path) == (
+        "child-buffer",
+        "typed in the other editor",
+        "/tmp/other.txt",
+    )
 
 
 def test_dead_or_reused_pid_is_offered(tmp_path):

@@ -51,7 +51,8 @@ def test_ghost_pixels_appear_after_the_cursor(qtbot):
     ghosted = edit.viewport().grab().toImage()
     cr = edit.cursorRect()
     changed = [
-        x for x in range(0, ghosted.width())
+        x
+        for x in range(0, ghosted.width())
         for y in range(cr.top(), cr.bottom() + 1)
         if ghosted.pixelColor(x, y) != plain.pixelColor(x, y)
     ]
@@ -205,7 +206,7 @@ def test_context_alignment_and_bounds(qtbot):
         assert len(before) <= 16384 + ALIGN - 1
         assert start <= max(0, pos - 16384)
         assert before == text[start:pos]
-        assert after == text[pos:pos + 2000]
+        assert after == text[pos : pos + 2000]
     cursor.setPosition(30_000)
     edit.setTextCursor(cursor)
     before, after, _ = edit.context(before_max=100, after_max=10)

@@ -47,8 +47,24 @@ def test_top_k_and_temperature():
 
 def test_sample_command(tiny, capsys):
     _, _, path = tiny
-    assert main(["sample", "--model", str(path), "--prime", "ab", "--length", "12",
-                 "--temperature", "0.8", "--seed", "3"]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--model",
+                str(path),
+                "--prime",
+                "ab",
+                "--length",
+                "12",
+                "--temperature",
+                "0.8",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("ab") and len(out.rstrip("\n")) == 14
     assert main(["sample", "--model", str(path / "missing")]) == 2

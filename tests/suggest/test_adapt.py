@@ -114,8 +114,7 @@ def test_complete_word_prefers_frequent_document_words():
     assert cache.complete_word("don")[0] == "don't"
     assert cache.complete_word("Zarathustrovich") is None
     assert cache.complete_word("q") is None  # too short to look up
-    assert cache.word_counts("Za") == {"Zarathustrovich": 2, "Zarist": 1, "Zanzibar": 1,
-                                       "Zar": 1}
+    assert cache.word_counts("Za") == {"Zarathustrovich": 2, "Zarist": 1, "Zanzibar": 1, "Zar": 1}
 
 
 def test_cursor_splits_ngrams_and_words():
@@ -126,5 +125,4 @@ def test_cursor_splits_ngrams_and_words():
     assert cache.followers("the ") == {"b": 1}  # not "c": that text follows the cursor
     assert cache.word_counts("ca") == {"cat": 2}
     cache.sync("the big cat. the b" + CURSOR + "cat sat")  # typing at the cursor
-    assert (cache._counts, cache._words) == (
-        rebuilt("the big cat. the b" + CURSOR + "cat sat")[:2])
+    assert (cache._counts, cache._words) == (rebuilt("the big cat. the b" + CURSOR + "cat sat")[:2])

@@ -117,7 +117,10 @@ def test_beam_finds_the_likelier_whole_word():
         "x a": {"p": 0.2, "q": 0.2, "r": 0.2, "s": 0.2},
         "x b": {"c": 0.99},
         "x bc": {" ": 0.99},
-        "x ap": {" ": 0.9}, "x aq": {" ": 0.9}, "x ar": {" ": 0.9}, "x as": {" ": 0.9},
+        "x ap": {" ": 0.9},
+        "x aq": {" ": 0.9},
+        "x ar": {" ": 0.9},
+        "x as": {" ": 0.9},
     }
     dec, state, logits = decoder_for(script, "x ")
     greedy = dec.decode(state, logits, "x ", stop_at="word", beam=1, min_confidence=0.01)
@@ -137,8 +140,14 @@ def test_document_cache_supplies_unknown_characters_and_names():
 
 
 def test_savings_rank_prefers_a_confident_longer_text():
-    script = {"go ": {"a": 0.6, "b": 0.3}, "go a": {" ": 0.9}, "go b": {"c": 0.99},
-              "go bc": {"d": 0.99}, "go bcd": {"e": 0.99}, "go bcde": {" ": 0.99}}
+    script = {
+        "go ": {"a": 0.6, "b": 0.3},
+        "go a": {" ": 0.9},
+        "go b": {"c": 0.99},
+        "go bc": {"d": 0.99},
+        "go bcd": {"e": 0.99},
+        "go bcde": {" ": 0.99},
+    }
     dec, state, logits = decoder_for(script, "go ")
     # "a" alone is too short to show: greedy finds nothing, a beam of 2 finds "bcde"
     assert dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1) is None
@@ -148,8 +157,9 @@ def test_savings_rank_prefers_a_confident_longer_text():
     script["go ax"] = {" ": 0.9}
     dec, state, logits = decoder_for(script, "go ")
     word = dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2)
-    savings = dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2,
-                         rank="savings")
+    savings = dec.decode(
+        state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2, rank="savings"
+    )
     assert word.text == "ax"  # 0.6*0.9*0.9 = 0.49 as a whole word
     assert savings.text == "bcde"  # 0.29 * 3 keystrokes > 0.54 * 1
 
@@ -166,9 +176,19 @@ def test_max_steps_bounds_the_work():
 @pytest.mark.parametrize(
     ("text", "n"),
     [
-        ("", 0), ("hello world", 5), (" world", 6), ("  \n\tx", 5), ("don't go", 5),
-        ("dog's", 5), ("'quoted'", 1), ("...and", 3), (", then", 1), ("x_1=2", 3),
-        ("   ", 3), ("naïve café", 5), ("end.", 3),
+        ("", 0),
+        ("hello world", 5),
+        (" world", 6),
+        ("  \n\tx", 5),
+        ("don't go", 5),
+        ("dog's", 5),
+        ("'quoted'", 1),
+        ("...and", 3),
+        (", then", 1),
+        ("x_1=2", 3),
+        ("   ", 3),
+        ("naïve café", 5),
+        ("end.", 3),
     ],
 )
 def test_next_word_len(text, n):

@@ -145,8 +145,10 @@ def test_window_start_is_aligned_and_bounded():
 
 
 def test_document_word_is_suggested_after_it_appears_twice(tiny_model, text):
-    doc = (text[:300] + " and Zarathustrovich came to town. The cousin and Zarathustrovich "
-           "ate bread. Then Zar")
+    doc = (
+        text[:300] + " and Zarathustrovich came to town. The cousin and Zarathustrovich "
+        "ate bread. Then Zar"
+    )
     settings = EngineSettings(min_confidence=0.3)
     engine = SuggestionEngine.from_checkpoint(tiny_model, settings)
     s = engine.suggest(doc)

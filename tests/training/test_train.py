@@ -34,8 +34,13 @@ def _events():
 @pytest.mark.parametrize("arch", ["lstm", "gru", "unrolled"])
 def test_one_epoch_lowers_the_loss(tmp_path, fixtures_dir, arch):
     events, emit = _events()
-    result = train(ModelConfig(arch=arch, **TINY), TrainConfig(epochs=2, **FAST),
-                   _text(fixtures_dir), tmp_path / "ck", progress=emit)
+    result = train(
+        ModelConfig(arch=arch, **TINY),
+        TrainConfig(epochs=2, **FAST),
+        _text(fixtures_dir),
+        tmp_path / "ck",
+        progress=emit,
+    )
     steps = [e for e in events if e["event"] == "step"]
     assert steps[-1]["loss"] < steps[0]["loss"] - 0.5
     valids = [e["val_bpc"] for e in events if e["event"] == "valid"]
@@ -55,14 +60,21 @@ def test_resume_continues_from_the_saved_step(tmp_path, fixtures_dir):
         if event["event"] == "step" and event["step"] >= 15:
             stop.set()
 
-    first = train(ModelConfig(**TINY), TrainConfig(epochs=3, **FAST), text, out,
-                  progress=stop_after_15, stop=stop)
+    first = train(
+        ModelConfig(**TINY),
+        TrainConfig(epochs=3, **FAST),
+        text,
+        out,
+        progress=stop_after_15,
+        stop=stop,
+    )
     assert first["reason"] == "interrupted" and first["steps"] == 20  # events every 10 steps
     ckpt = read_checkpoint(out)
     assert ckpt.resume["position"]["step"] == 20 and {"last", "optimizer"} <= set(ckpt.files)
     events2, emit2 = _events()
-    second = train(ModelConfig(**TINY), TrainConfig(epochs=3, **FAST), text, out, resume=True,
-                   progress=emit2)
+    second = train(
+        ModelConfig(**TINY), TrainConfig(epochs=3, **FAST), text, out, resume=True, progress=emit2
+    )
     start = events2[0]
     assert start["event"] == "start" and start["resumed"] and start["step"] == 20
     steps = [e["step"] for e in events2 if e["event"] == "step"]
@@ -75,22 +87,51 @@ def test_resume_needs_resumable_state(tmp_path, fixtures_dir):
     from ghostpen.model.checkpoint import CheckpointError
 
     with pytest.raises(CheckpointError):
-        train(ModelConfig(**TINY), TrainConfig(**FAST), _text(fixtures_dir), tmp_path / "none",
-              resume=True)
+        train(
+            ModelConfig(**TINY),
+            TrainConfig(**FAST),
+            _text(fixtures_dir),
+            tmp_path / "none",
+            resume=True,
+        )
 
 
 def test_time_budget_stops_and_saves(tmp_path, fixtures_dir):
-    result = train(ModelConfig(**TINY), TrainConfig(epochs=1000, minutes=0.02, **FAST),
-                   _text(fixtures_dir), tmp_path / "ck")
+    result = train(
+        ModelConfig(**TINY),
+        TrainConfig(epochs=1000, minutes=0.02, **FAST),
+        _text(fixtures_dir),
+        tmp_path / "ck",
+    )
     assert result["reason"] == "time budget"
     assert read_checkpoint(tmp_path / "ck").resume["position"]["step"] == result["steps"]
 
 
 def test_cli_json_progress_and_bad_corpora(tmp_path, fixtures_dir, capsys):
     out = tmp_path / "ck"
-    rc = main(["train", "--corpus", str(fixtures_dir / "tiny.txt"), "--out", str(out),
-               "--epochs", "1", "--hidden", "16", "--embed", "4", "--layers", "1",
-               "--seq-len", "20", "--batch-size", "4", "--progress", "json"])
+    rc = main(
+        [
+            "train",
+            "--corpus",
+            str(fixtures_dir / "tiny.txt"),
+            "--out",
+            str(out),
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--embed",
+            "4",
+            "--layers",
+            "1",
+            "--seq-len",
+            "20",
+            "--batch-size",
+            "4",
+            "--progress",
+            "json",
+        ]
+    )
     assert rc == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["event"] == "start" and lines[-1]["event"] == "done"
@@ -119,9 +160,30 @@ def test_default_corpus_offline_says_how_to_pass_corpus(tmp_path, monkeypatch):
 def test_sigterm_saves_a_resumable_checkpoint_and_sigkill_keeps_it(tmp_path, fixtures_dir):
     """A real child process: SIGTERM exits 0 with a checkpoint; SIGKILL leaves it loadable."""
     out = tmp_path / "ck"
-    cmd = [sys.executable, "-m", "ghostpen", "train", "--corpus", str(fixtures_dir / "tiny.txt"),
-           "--out", str(out), "--epochs", "100000", "--hidden", "16", "--embed", "4",
-           "--layers", "1", "--seq-len", "20", "--batch-size", "4", "--progress", "json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ghostpen",
+        "train",
+        "--corpus",
+        str(fixtures_dir / "tiny.txt"),
+        "--out",
+        str(out),
+        "--epochs",
+        "100000",
+        "--hidden",
+        "16",
+        "--embed",
+        "4",
+        "--layers",
+        "1",
+        "--seq-len",
+        "20",
+        "--batch-size",
+        "4",
+        "--progress",
+        "json",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     for line in proc.stdout:  # wait until an epoch has been validated and saved
         if json.loads(line)["event"] == "valid":

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from ghostpen import cli
-from ghostpen.suggest import eval_html
+from ghostpen.evals import html as eval_html
 
 from ..conftest import shared_file
 

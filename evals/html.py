@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _collect(text: str) -> list[tuple[int, str, str | None]]:
     """The cases of one file: (cut, kind, expected) sorted by cut; expected None = nothing."""
-    from ghostpen.suggest.htmlparse import HtmlParser
-    from ghostpen.suggest.htmltokens import VOID
+    from ghostpen.suggest.html.parse import HtmlParser
+    from ghostpen.suggest.html.tokens import VOID
 
     tokens: list[tuple[str, str, str, int, int, bool]] = []
     HtmlParser().feed(text, hook=lambda *tok: tokens.append(tok))
@@ -55,8 +55,8 @@ def _collect(text: str) -> list[tuple[int, str, str | None]]:
 
 def _check_file(path: Path, text: str, failures: list[dict]) -> tuple[int, int, int, int]:
     """Run one file's cases; returns (end cases, end passed, start cases, start passed)."""
-    from ghostpen.suggest.htmlclose import TagCloser
-    from ghostpen.suggest.htmltokens import ascii_lower
+    from ghostpen.suggest.html.close import TagCloser
+    from ghostpen.suggest.html.tokens import ascii_lower
 
     closer = TagCloser("html")
     counts = [0, 0, 0, 0]
@@ -118,7 +118,7 @@ def _cuts(n: int) -> list[int]:
 
 def check_dat(inputs: list[tuple[str, str]]) -> tuple[int, int, list[str]]:
     """Feed every input cut at many points; returns (calls, exceptions, first errors)."""
-    from ghostpen.suggest.htmlclose import TagCloser
+    from ghostpen.suggest.html.close import TagCloser
 
     calls = exceptions = 0
     errors: list[str] = []

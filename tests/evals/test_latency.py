@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 
-from ghostpen.editor import eval_latency
+from ghostpen.evals import latency as eval_latency
 
 KEYS = (
-    "keystroke_to_ghost_ms_p50", "keystroke_to_ghost_ms_p95", "keystroke_to_ghost_ms_max",
-    "event_loop_stall_ms_max", "suggestions_shown", "keystrokes", "model",
+    "keystroke_to_ghost_ms_p50",
+    "keystroke_to_ghost_ms_p95",
+    "keystroke_to_ghost_ms_max",
+    "event_loop_stall_ms_max",
+    "suggestions_shown",
+    "keystrokes",
+    "model",
 )
 
 
 def test_measure_latency_with_a_fake_engine(qapp, fixtures_dir):
     text = (fixtures_dir / "tiny.txt").read_text(encoding="utf-8")
-    result = eval_latency.measure_latency(text, eval_latency.FakeEngine, prefix=600, chars=40,
-                                          cps=30)  # slower than the 15 ms debounce
+    result = eval_latency.measure_latency(
+        text, eval_latency.FakeEngine, prefix=600, chars=40, cps=30
+    )  # slower than the 15 ms debounce
     assert set(KEYS) <= set(result)
     assert result["keystrokes"] == 40
     assert result["model"] == eval_latency.FakeEngine.name
@@ -26,8 +32,20 @@ def test_measure_latency_with_a_fake_engine(qapp, fixtures_dir):
 
 
 def test_command_prints_json(qapp, fixtures_dir, capsys):
-    rc = eval_latency.main(["--fake-engine", "--text", str(fixtures_dir / "tiny.txt"),
-                            "--prefix", "300", "--chars", "10", "--cps", "200", "--json"])
+    rc = eval_latency.main(
+        [
+            "--fake-engine",
+            "--text",
+            str(fixtures_dir / "tiny.txt"),
+            "--prefix",
+            "300",
+            "--chars",
+            "10",
+            "--cps",
+            "200",
+            "--json",
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0
     result = json.loads(out)
@@ -46,7 +64,17 @@ def test_bad_inputs_say_why(qapp, fixtures_dir, tmp_path, capsys, monkeypatch):
 
 
 def test_a_broken_model_is_an_error(qapp, fixtures_dir, tmp_path, capsys):
-    rc = eval_latency.main(["--model", str(tmp_path), "--text", str(fixtures_dir / "tiny.txt"),
-                            "--prefix", "100", "--chars", "5"])
+    rc = eval_latency.main(
+        [
+            "--model",
+            str(tmp_path),
+            "--text",
+            str(fixtures_dir / "tiny.txt"),
+            "--prefix",
+            "100",
+            "--chars",
+            "5",
+        ]
+    )
     assert rc == 1
     assert "could not load the model" in capsys.readouterr().err

@@ -50,23 +50,46 @@ def tail_start(n: int, fraction: float) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", required=True, help="UTF-8 text to score")
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
-    parser.add_argument("--tail-fraction", type=float, default=0.1,
-                        help="score the last fraction of the text (default 0.1)")
-    parser.add_argument("--adapt", dest="adapt", action="store_true", default=False,
-                        help="score the model mixed with the document cache")
-    parser.add_argument("--no-adapt", dest="adapt", action="store_false",
-                        help="score the model alone (default)")
-    parser.add_argument("--streams", type=int, default=64,
-                        help="contiguous pieces of the tail run as one batch (default 64)")
-    parser.add_argument("--warmup", type=int, default=200,
-                        help="characters before each piece read first (default 200)")
-    parser.add_argument("--limit-chars", type=int, default=None,
-                        help="score only the first N characters of the tail")
+    parser.add_argument(
+        "--tail-fraction",
+        type=float,
+        default=0.1,
+        help="score the last fraction of the text (default 0.1)",
+    )
+    parser.add_argument(
+        "--adapt",
+        dest="adapt",
+        action="store_true",
+        default=False,
+        help="score the model mixed with the document cache",
+    )
+    parser.add_argument(
+        "--no-adapt", dest="adapt", action="store_false", help="score the model alone (default)"
+    )
+    parser.add_argument(
+        "--streams",
+        type=int,
+        default=64,
+        help="contiguous pieces of the tail run as one batch (default 64)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=200,
+        help="characters before each piece read first (default 200)",
+    )
+    parser.add_argument(
+        "--limit-chars",
+        type=int,
+        default=None,
+        help="score only the first N characters of the tail",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def model_logprobs(model, vocab, text: str, start: int, end: int, streams: int,
-                   warmup: int) -> np.ndarray:
+def model_logprobs(
+    model, vocab, text: str, start: int, end: int, streams: int, warmup: int
+) -> np.ndarray:
     """Natural-log probability the model gives each character of text[start:end]: (end-start,)."""
     from ghostpen.model.fast import log_softmax
 
@@ -146,8 +169,12 @@ def run(args: argparse.Namespace) -> int:
         lp = adapted_logprobs(text, start, end, lp, ckpt.vocab)
     bpc = float(-lp.sum() / (end - start) / math.log(2))
     result = {
-        "bpc": round(bpc, 4), "chars": end - start, "model": ckpt.name, "adapt": args.adapt,
-        "warmup": min(args.warmup, start - 1), "streams": args.streams,
+        "bpc": round(bpc, 4),
+        "chars": end - start,
+        "model": ckpt.name,
+        "adapt": args.adapt,
+        "warmup": min(args.warmup, start - 1),
+        "streams": args.streams,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     print_result(result, args.json)

@@ -9,8 +9,8 @@ adds the other modes and the dispatcher on top.
 
 from __future__ import annotations
 
-from ghostpen.suggest.htmltokens import PLAINTEXT, RAW, SCRIPT, inert
-from ghostpen.suggest.htmltree import (
+from ghostpen.suggest.html.tokens import PLAINTEXT, RAW, SCRIPT, inert
+from ghostpen.suggest.html.tree import (
     AFTER_BODY,
     AFTER_HEAD,
     IN_CAPTION,

@@ -13,13 +13,13 @@ stack), and `<select>` follows the classic "in select" rules of the html5lib era
 
 from __future__ import annotations
 
-from ghostpen.suggest.htmlbody import (
+from ghostpen.suggest.html.body import (
     HEAD_TAGS,
     Attrs,
     BodyRules,
 )
-from ghostpen.suggest.htmltokens import doctype_quirks, inert, ws_only
-from ghostpen.suggest.htmltree import (
+from ghostpen.suggest.html.tokens import doctype_quirks, inert, ws_only
+from ghostpen.suggest.html.tree import (
     AFTER_AFTER_BODY,
     AFTER_AFTER_FRAMESET,
     AFTER_BODY,
@@ -319,4 +319,4 @@ def _register() -> tuple[dict, dict, dict]:
 _START, _END, _TEXT = _register()
 
 # the table, select and template modes register themselves into the tables above
-from ghostpen.suggest import htmltables as _htmltables  # noqa: E402, F401
+from ghostpen.suggest.html import tables as _htmltables  # noqa: E402, F401

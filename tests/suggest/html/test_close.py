@@ -7,14 +7,14 @@ import random
 
 import pytest
 
-from ghostpen.suggest.htmlclose import (
+from ghostpen.suggest.html.close import (
     TagCloser,
     TagSuggestion,
     is_markup_path,
     sniff_markup,
     suggest_close,
 )
-from ghostpen.suggest.htmltokens import VOID
+from ghostpen.suggest.html.tokens import VOID
 
 
 def text_of(before: str, after: str = "", mode: str = "html") -> str | None:

@@ -137,8 +137,8 @@ def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float
 
 
 def run(args: argparse.Namespace) -> int:
+    from ghostpen.evals.bpc import read_text
     from ghostpen.model.checkpoint import CheckpointError
-    from ghostpen.model.eval_bpc import read_text
     from ghostpen.suggest.engine import SuggestionEngine
 
     if args.keystrokes < 1 or args.doc_chars < 1:

@@ -9,7 +9,7 @@ before the character in the editor's window. The five logistic weights of
 are then fitted by gradient descent on the log-loss of (1 - lam*(1-escape)) p_model + lam p_ppm
 over the first half and reported on both halves, against the model alone.
 
-    python -m ghostpen.suggest.fit_adapt --text nietzsche.txt --model DIR [--limit-chars N]
+    python -m ghostpen.evals.fit_adapt --text nietzsche.txt --model DIR [--limit-chars N]
 """
 
 from __future__ import annotations
@@ -76,13 +76,15 @@ def fit(data, steps: int = 1500, lr: float = 0.05, w0=None) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ghostpen.evals.bpc import model_logprobs, read_text, tail_start
     from ghostpen.model.checkpoint import default_model_path, read_checkpoint
-    from ghostpen.model.eval_bpc import model_logprobs, read_text, tail_start
     from ghostpen.model.fast import FastModel
 
-    parser = argparse.ArgumentParser(prog="python -m ghostpen.suggest.fit_adapt",
-                                     description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m ghostpen.evals.fit_adapt",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--text", required=True)
     parser.add_argument("--model", default=None)
     parser.add_argument("--tail-fraction", type=float, default=0.1)
@@ -96,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     path = args.model or default_model_path()
     vocab = read_checkpoint(path).vocab
     lp = model_logprobs(FastModel.from_checkpoint(path), vocab, text, start, end, 64, 200)
-    data = collect(text, start, end, lp,
-                   {"min_order": args.min_order, "max_order": args.max_order})
+    data = collect(text, start, end, lp, {"min_order": args.min_order, "max_order": args.max_order})
     half = (end - start) // 2
     train = tuple(a[:half] for a in data)
     test = tuple(a[half:] for a in data)
@@ -106,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     bits = 1.0 / math.log(2)
     report = {
         "weights": [round(float(x), 3) for x in w],
-        "train_bpc": [round(loss_and_grad(off, *train)[0] * bits, 4),
-                      round(loss_and_grad(w, *train)[0] * bits, 4)],
-        "test_bpc": [round(loss_and_grad(off, *test)[0] * bits, 4),
-                     round(loss_and_grad(w, *test)[0] * bits, 4)],
+        "train_bpc": [
+            round(loss_and_grad(off, *train)[0] * bits, 4),
+            round(loss_and_grad(w, *train)[0] * bits, 4),
+        ],
+        "test_bpc": [
+            round(loss_and_grad(off, *test)[0] * bits, 4),
+            round(loss_and_grad(w, *test)[0] * bits, 4),
+        ],
         "chars": end - start,
     }
     print(json.dumps(report))

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ghostpen.suggest.htmlmodes import TreeBuilder
-from ghostpen.suggest.htmltokens import (
+from ghostpen.suggest.html.modes import TreeBuilder
+from ghostpen.suggest.html.tokens import (
     AMP_TAIL,
     MARKUP,
     PLAINTEXT,
@@ -27,7 +27,7 @@ from ghostpen.suggest.htmltokens import (
     scan_comment,
     script_end,
 )
-from ghostpen.suggest.htmltree import HTML, Elem
+from ghostpen.suggest.html.tree import HTML, Elem
 
 CHECKPOINT_EVERY = 8192
 Hook = Callable[[str, str, str, int, int, bool], None]  # kind, name, as written, start, end, />

@@ -128,8 +128,8 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    from ghostpen.evals.bpc import read_text, tail_start
     from ghostpen.model.checkpoint import CheckpointError
-    from ghostpen.model.eval_bpc import read_text, tail_start
     from ghostpen.suggest.engine import SuggestionEngine
     from ghostpen.suggest.types import EngineSettings
 

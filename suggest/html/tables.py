@@ -8,7 +8,7 @@ table and in template, as their effect on the stack of open elements: implied `t
 
 from __future__ import annotations
 
-from ghostpen.suggest.htmlmodes import (
+from ghostpen.suggest.html.modes import (
     _END,
     _START,
     _TEXT,
@@ -21,8 +21,8 @@ from ghostpen.suggest.htmlmodes import (
     Attrs,
     TreeBuilder,
 )
-from ghostpen.suggest.htmltokens import inert, ws_only
-from ghostpen.suggest.htmltree import (
+from ghostpen.suggest.html.tokens import inert, ws_only
+from ghostpen.suggest.html.tree import (
     IN_BODY,
     IN_CAPTION,
     IN_CELL,

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ghostpen.suggest.htmlparse import CHECKPOINT_EVERY, XML_PARTIAL_END, HtmlParser, XmlParser
-from ghostpen.suggest.htmltokens import (
+from ghostpen.suggest.html.parse import CHECKPOINT_EVERY, XML_PARTIAL_END, HtmlParser, XmlParser
+from ghostpen.suggest.html.tokens import (
     PARTIAL_END_TAG,
     PLAINTEXT,
     SCRIPT,
@@ -36,7 +36,7 @@ from ghostpen.suggest.htmltokens import (
     ascii_lower,
     script_end,
 )
-from ghostpen.suggest.htmltree import Elem
+from ghostpen.suggest.html.tree import Elem
 from ghostpen.suggest.textdiff import common_prefix_len
 
 AFTER_LIMIT = 65536  # how far into `after` to look for the element's own end tag

@@ -33,14 +33,23 @@ FRAME_MS = 16.0  # a stall longer than this drops a frame at 60 Hz
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text", type=Path, default=None,
-                        help=f"text to type (default: {DEFAULT_TEXT} if it exists)")
+    parser.add_argument(
+        "--text",
+        type=Path,
+        default=None,
+        help=f"text to type (default: {DEFAULT_TEXT} if it exists)",
+    )
     parser.add_argument("--chars", type=int, default=200, help="characters to type (200)")
     parser.add_argument("--cps", type=float, default=10.0, help="typing speed, characters/s")
-    parser.add_argument("--prefix", type=int, default=2000,
-                        help="characters of the text already in the buffer (2000)")
-    parser.add_argument("--model", default=None,
-                        help="checkpoint directory (default: the bundled model)")
+    parser.add_argument(
+        "--prefix",
+        type=int,
+        default=2000,
+        help="characters of the text already in the buffer (2000)",
+    )
+    parser.add_argument(
+        "--model", default=None, help="checkpoint directory (default: the bundled model)"
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     parser.add_argument("--fake-engine", action="store_true", help=argparse.SUPPRESS)
 
@@ -93,8 +102,11 @@ def _open_window(engine_factory, settings, tmp: str):
         from ghostpen.editor.recovery import RecoveryStore
 
         store = QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(engine_factory=engine_factory, settings_store=store,
-                            recovery=RecoveryStore(os.path.join(tmp, "recovery")))
+        window = MainWindow(
+            engine_factory=engine_factory,
+            settings_store=store,
+            recovery=RecoveryStore(os.path.join(tmp, "recovery")),
+        )
         if settings is not None:
             window.suggester.set_settings(settings)
         return window, window.current_editor(), window.suggester
@@ -108,8 +120,16 @@ def _open_window(engine_factory, settings, tmp: str):
     return edit, edit, suggester
 
 
-def measure_latency(text: str, engine_factory, *, prefix: int = 2000, chars: int = 200,
-                    cps: float = 10.0, settings=None, load_timeout_s: float = 120.0) -> dict:
+def measure_latency(
+    text: str,
+    engine_factory,
+    *,
+    prefix: int = 2000,
+    chars: int = 200,
+    cps: float = 10.0,
+    settings=None,
+    load_timeout_s: float = 120.0,
+) -> dict:
     """Type `chars` characters of `text` after its first `prefix` into the window; the
     numbers described in the module docstring. Raises RuntimeError if the engine fails."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -119,8 +139,10 @@ def measure_latency(text: str, engine_factory, *, prefix: int = 2000, chars: int
     from PySide6.QtWidgets import QApplication
 
     if len(text) < prefix + chars:
-        raise ValueError(f"the text has {len(text)} characters; --prefix {prefix} + --chars "
-                         f"{chars} need {prefix + chars}")
+        raise ValueError(
+            f"the text has {len(text)} characters; --prefix {prefix} + --chars "
+            f"{chars} need {prefix + chars}"
+        )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     typed = text[prefix : prefix + chars]
     interval_ms = max(1, round(1000.0 / cps))
@@ -138,8 +160,9 @@ def measure_latency(text: str, engine_factory, *, prefix: int = 2000, chars: int
                 loop.quit()
                 return
             self.engine_ms.append(ms)
-            self.engine_at.append((round(time.perf_counter() - state.get("t_start", 0), 3),
-                                   round(ms, 1)))
+            self.engine_at.append(
+                (round(time.perf_counter() - state.get("t_start", 0), 3), round(ms, 1))
+            )
 
     with tempfile.TemporaryDirectory(prefix="ghostpen-latency-") as tmp:
         window, edit, suggester = _open_window(engine_factory, settings, tmp)
@@ -280,8 +303,11 @@ def run(args: argparse.Namespace) -> int:
     path = args.text
     if path is None:
         if not DEFAULT_TEXT.exists():
-            print(f"error: no text to type: pass --text FILE ({DEFAULT_TEXT} does not exist "
-                  f"relative to {Path.cwd()})", file=sys.stderr)
+            print(
+                f"error: no text to type: pass --text FILE ({DEFAULT_TEXT} does not exist "
+                f"relative to {Path.cwd()})",
+                file=sys.stderr,
+            )
             return 2
         path = DEFAULT_TEXT
     try:
@@ -294,8 +320,11 @@ def run(args: argparse.Namespace) -> int:
         print("error: --chars must be >= 1, --prefix >= 0 and --cps > 0", file=sys.stderr)
         return 2
     if len(text) < args.prefix + args.chars:
-        print(f"error: {path} has {len(text)} characters; --prefix {args.prefix} + --chars "
-              f"{args.chars} need {args.prefix + args.chars}", file=sys.stderr)
+        print(
+            f"error: {path} has {len(text)} characters; --prefix {args.prefix} + --chars "
+            f"{args.chars} need {args.prefix + args.chars}",
+            file=sys.stderr,
+        )
         return 2
 
     from ghostpen.suggest.types import EngineSettings
@@ -312,8 +341,9 @@ def run(args: argparse.Namespace) -> int:
             return SuggestionEngine.from_checkpoint(model, settings)
 
     try:
-        result = measure_latency(text, factory, prefix=args.prefix, chars=args.chars,
-                                 cps=args.cps, settings=settings)
+        result = measure_latency(
+            text, factory, prefix=args.prefix, chars=args.chars, cps=args.cps, settings=settings
+        )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,1 @@
+"""The WHATWG closing-tag engine: tokenizer, tree construction and the incremental TagCloser."""

@@ -1,0 +1,193 @@
+"""`ghostpen eval bpc|ksr|speed` run end to end on a tiny model and print valid JSON."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ghostpen.cli import main
+from ghostpen.evals.bpc import read_text, tail_start
+from ghostpen.evals.ksr import matched_words
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def run_json(capsys, argv):
+    assert main(argv) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    return json.loads(out[-1])
+
+
+def test_eval_bpc(capsys, tiny_model):
+    text = str(FIXTURES / "tiny.txt")
+    plain = run_json(
+        capsys,
+        [
+            "eval",
+            "bpc",
+            "--text",
+            text,
+            "--model",
+            str(tiny_model),
+            "--tail-fraction",
+            "0.3",
+            "--json",
+        ],
+    )
+    assert set(plain) >= {"bpc", "chars", "model", "adapt"}
+    assert plain["adapt"] is False and plain["model"] == "tiny"
+    n = len(read_text(text))
+    assert plain["chars"] == n - tail_start(n, 0.3)
+    assert 0.0 < plain["bpc"] < 8.0
+    # the batched streams score exactly what one stream does with a full warm-up
+    one = run_json(
+        capsys,
+        [
+            "eval",
+            "bpc",
+            "--text",
+            text,
+            "--model",
+            str(tiny_model),
+            "--tail-fraction",
+            "0.3",
+            "--streams",
+            "1",
+            "--warmup",
+            "5000",
+            "--json",
+        ],
+    )
+    many = run_json(
+        capsys,
+        [
+            "eval",
+            "bpc",
+            "--text",
+            text,
+            "--model",
+            str(tiny_model),
+            "--tail-fraction",
+            "0.3",
+            "--streams",
+            "9",
+            "--warmup",
+            "5000",
+            "--json",
+        ],
+    )
+    assert one["bpc"] == pytest.approx(many["bpc"], abs=1e-3)
+    adapted = run_json(
+        capsys,
+        [
+            "eval",
+            "bpc",
+            "--text",
+            text,
+            "--model",
+            str(tiny_model),
+            "--tail-fraction",
+            "0.3",
+            "--adapt",
+            "--json",
+        ],
+    )
+    assert adapted["adapt"] is True and 0.0 < adapted["bpc"] < 8.0
+
+
+def test_eval_ksr(capsys, tiny_model):
+    result = run_json(
+        capsys,
+        [
+            "eval",
+            "ksr",
+            "--text",
+            str(FIXTURES / "tiny.txt"),
+            "--model",
+            str(tiny_model),
+            "--tail-fraction",
+            "0.5",
+            "--limit-chars",
+            "200",
+            "--json",
+        ],
+    )
+    assert set(result) >= {
+        "ksr",
+        "accepted",
+        "mean_accept_len",
+        "chars",
+        "model",
+        "adapt",
+        "seconds",
+    }
+    assert result["chars"] == 200 and result["adapt"] is True
+    assert 0.0 < result["ksr"] < 1.0  # the model memorised its text: some savings
+    assert result["accepted"] > 0 and result["mean_accept_len"] >= 1.0
+    plain = run_json(
+        capsys,
+        [
+            "eval",
+            "ksr",
+            "--text",
+            str(FIXTURES / "tiny.txt"),
+            "--model",
+            str(tiny_model),
+            "--limit-chars",
+            "50",
+            "--no-adapt",
+            "--json",
+        ],
+    )
+    assert plain["adapt"] is False and plain["chars"] == 50
+
+
+def test_matched_words():
+    assert matched_words(" world, and", " world. And") == (6, 1)
+    assert matched_words("lo, there", "lo, where") == (3, 2)
+    assert matched_words("xyz", "abc") == (0, 0)
+
+
+def test_eval_speed(capsys, tiny_model):
+    result = run_json(
+        capsys,
+        [
+            "eval",
+            "speed",
+            "--model",
+            str(tiny_model),
+            "--doc-chars",
+            "300",
+            "--keystrokes",
+            "20",
+            "--train-steps",
+            "1",
+            "--train-batch",
+            "2",
+            "--train-seq",
+            "5",
+            "--json",
+        ],
+    )
+    for key in ("step_ms_p50", "suggest_ms_p50", "suggest_ms_p95", "train_chars_per_s"):
+        assert result[key] > 0
+    assert result["keystrokes"] == 20 and result["doc_chars"] == 300
+
+
+def test_eval_errors(capsys, tmp_path):
+    assert (
+        main(
+            [
+                "eval",
+                "bpc",
+                "--text",
+                str(FIXTURES / "tiny.txt"),
+                "--model",
+                str(tmp_path / "nothing"),
+            ]
+        )
+        == 2
+    )
+    assert "error" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="cannot read"):
+        main(["eval", "ksr", "--text", str(tmp_path / "missing.txt")])
