@@ -76,9 +76,10 @@ def fit(data, steps: int = 1500, lr: float = 0.05, w0=None) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.evals.bpc import model_logprobs, read_text, tail_start
+    from ghostpen.evals.bpc import model_logprobs, tail_start
     from ghostpen.model.checkpoint import default_model_path, read_checkpoint
     from ghostpen.model.fast import FastModel
+    from ghostpen.textio import TextReadError, read_text
 
     parser = argparse.ArgumentParser(
         prog="python -m ghostpen.evals.fit_adapt",
@@ -92,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-order", type=int, default=2)
     parser.add_argument("--max-order", type=int, default=8)
     args = parser.parse_args(argv)
-    text = read_text(args.text)
+    try:
+        text = read_text(args.text)
+    except TextReadError as exc:
+        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+        return 2
     start = max(1, tail_start(len(text), args.tail_fraction))
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)
     path = args.model or default_model_path()
