@@ -27,7 +27,7 @@ from ghostpen.report import print_result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text", required=True, help="UTF-8 text to type")
+    parser.add_argument("--text", required=True, help="text file to type")
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
     parser.add_argument(
         "--tail-fraction",
@@ -128,12 +128,17 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from ghostpen.evals.bpc import read_text, tail_start
+    from ghostpen.evals.bpc import tail_start
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.suggest.engine import SuggestionEngine
     from ghostpen.suggest.types import EngineSettings
+    from ghostpen.textio import TextReadError, read_text
 
-    text = read_text(args.text)
+    try:
+        text = read_text(args.text)
+    except TextReadError as exc:
+        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+        return 2
     start = tail_start(len(text), args.tail_fraction)
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)
     if end <= start:

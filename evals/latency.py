@@ -310,12 +310,13 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         path = DEFAULT_TEXT
+    from ghostpen.textio import TextReadError, read_text
+
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        text = read_text(path)
+    except TextReadError as exc:
+        print(f"error: cannot read {path}: {exc.reason}", file=sys.stderr)
         return 2
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if args.chars < 1 or args.prefix < 0 or args.cps <= 0:
         print("error: --chars must be >= 1, --prefix >= 0 and --cps > 0", file=sys.stderr)
         return 2

@@ -137,9 +137,9 @@ def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.evals.bpc import read_text
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.suggest.engine import SuggestionEngine
+    from ghostpen.textio import TextReadError, read_text
 
     if args.keystrokes < 1 or args.doc_chars < 1:
         print("error: --keystrokes and --doc-chars must be positive", file=sys.stderr)
@@ -154,7 +154,11 @@ def run(args: argparse.Namespace) -> int:
     with engine._threads.limit():
         step_times = time_steps(model)
         if args.text:
-            doc = read_text(args.text)[-need:]
+            try:
+                doc = read_text(args.text)[-need:]
+            except TextReadError as exc:
+                print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+                return 2
         else:
             doc = sample_text(model, vocab, need)
     first, times, shown = time_suggestions(engine, doc, min(args.keystrokes, len(doc) - 1))

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from ghostpen import textio
 from ghostpen.editor import files
 from ghostpen.editor.files import (
     BinaryFileError,
@@ -200,7 +201,7 @@ def test_missing_folder_and_oversized_files(tmp_path, monkeypatch):
         save_text_file(tmp_path / "no" / "such.txt", "x")
     big = tmp_path / "big.log"
     big.write_bytes(b"x" * 2048)
-    monkeypatch.setattr(files, "MAX_BYTES", 1024)
+    monkeypatch.setattr(textio, "MAX_BYTES", 1024)  # the editor reads with textio
     with pytest.raises(FileError, match=r"big\.log is 2048 bytes; ghostpen opens files up to"):
         read_text_file(big)
 
