@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from ghostpen.editor import cli, dialogs, recovery
+from ghostpen.editor.app import build_app
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
 from ghostpen.editor.window import MainWindow
@@ -88,7 +89,9 @@ def make_window(qtbot, tmp_path, settings_path, answers):
     def make(engine_factory=FakeEngine, root=None, show=True, **kw) -> MainWindow:
         store = QSettings(str(settings_path), QSettings.Format.IniFormat)
         store_root = root or tmp_path / "recovery"
-        window = MainWindow(engine_factory, store, RecoveryStore(store_root), **kw)
+        window = build_app(
+            engine=engine_factory, settings_store=store, recovery=RecoveryStore(store_root), **kw
+        ).window
         qtbot.addWidget(window, before_close_func=forget_changes)
         made.append(window)
         if show:
