@@ -117,6 +117,7 @@ def test_own_shortcuts_and_no_collision(window, monkeypatch):
     a = window.acts
     assert a.toggle_suggest.shortcuts() == OWN_SHORTCUTS["toggle_suggest"]
     assert a.settings.shortcuts() == [QKeySequence("Ctrl+,")]
+    assert "Ctrl+Shift+Right its next line" in a.toggle_suggest.statusTip()  # the ghost keys
     taken = {s.toString() for seqs in OWN_SHORTCUTS.values() for s in seqs}
     for act in (a.find_next, a.find_previous, a.new, a.save):
         assert act.shortcuts() and not {s.toString() for s in act.shortcuts()} & taken

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from ghostpen.editor import cli, dialogs, recovery
@@ -498,4 +498,16 @@ def test_screenshot(make_window, tmp_path, qtbot):
     window = make_window()
     window.resize(900, 500)
     window.open_file(str(page))
-    assert window.grab().save(str(tmp_path / "window.png"))
+    edit = window.current_editor()
+    edit.moveCursor(edit.textCursor().MoveOperation.End)
+    edit.setCursorWidth(0)  # no blinking cursor in the comparison
+    plain = window.grab().toImage()
+    assert window.grab().toImage() == plain  # stable without a ghost
+    with qtbot.waitSignal(edit.ghostPainted, timeout=2000):
+        edit.set_ghost(Suggestion("<p>ghost</p>", 0.9, "model"))
+    shot = window.grab()
+    assert shot.save(str(tmp_path / "window.png"))
+    saved = QImage(str(tmp_path / "window.png"))
+    assert saved.size() == shot.size() and not saved.isNull()
+    assert saved.convertToFormat(plain.format()) != plain  # the ghost is in the picture
+    assert "ghost" not in window.current_document().text()
