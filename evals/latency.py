@@ -1,6 +1,7 @@
 """`ghostpen eval latency`: keystroke-to-ghost-text latency in the real window, offscreen.
 
-Opens the editor window (offscreen unless a display platform is set), loads a buffer holding
+Opens the editor window as `ghostpen edit` builds it (`ghostpen.editor.app.build_app`; offscreen
+unless a display platform is set; settings and recovery in a temp folder), loads a buffer holding
 `--prefix` characters of a text, then types the next `--chars` characters with QTest key
 clicks at `--cps` characters a second (scheduled by a QTimer). It reports, in milliseconds:
 

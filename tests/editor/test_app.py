@@ -3,8 +3,11 @@ and `ghostpen eval latency` both go through it."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from ghostpen.editor import app as app_module
 from ghostpen.editor import cli, recovery
@@ -122,3 +125,36 @@ def test_latency_eval_goes_through_build_app(qapp, fixtures_dir, monkeypatch):
     ((args, kw, app),) = calls
     assert kw["engine"] is eval_latency.FakeEngine and args == (None,)
     assert result["window"] == "MainWindow" and result["model"] == eval_latency.FakeEngine.name
+
+
+def test_cli_arguments_and_missing_model(capsys):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["a.txt", "b.html", "--model", "/nope/model", "--no-suggest"])
+    assert args.files == ["a.txt", "b.html"] and args.no_suggest
+    assert cli.run(args) == 2
+    assert "/nope/model" in capsys.readouterr().err
+
+
+def test_cli_run_opens_files_and_exits(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        "ghostpen.editor.settings.default_store",
+        lambda: QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+    )
+    monkeypatch.setattr(recovery, "default_root", lambda: tmp_path / "recovery")
+    existing = tmp_path / "exists.py"
+    existing.write_text("print('hi')\n")
+    seen = []
+
+    def fake_exec(*_args) -> int:  # no event loop: quitting it would break later tests
+        (window,) = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        seen.extend(d.name() for d in window.documents())
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    code = cli.main([str(existing), str(tmp_path / "new.txt"), "--no-suggest"])
+    assert code == 0
+    assert seen == ["exists.py", "new.txt"]

@@ -3,7 +3,6 @@ dialog function of `ghostpen.editor.dialogs`; settings go to a temp INI file."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
@@ -11,9 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import QApplication
 
-from ghostpen.editor import cli, dialogs, recovery
+from ghostpen.editor import dialogs, recovery
 from ghostpen.editor.app import build_app
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
@@ -457,39 +455,6 @@ def test_recovery_discard_and_later(make_window, answers, qtbot, tmp_path):
     answers.restore = ("discard", None)
     assert window.offer_recovery() == 0
     assert RecoveryStore(root).pending() == []
-
-
-def test_cli_arguments_and_missing_model(capsys):
-    parser = argparse.ArgumentParser()
-    cli.add_arguments(parser)
-    args = parser.parse_args(["a.txt", "b.html", "--model", "/nope/model", "--no-suggest"])
-    assert args.files == ["a.txt", "b.html"] and args.no_suggest
-    assert cli.run(args) == 2
-    assert "/nope/model" in capsys.readouterr().err
-
-
-def test_cli_run_opens_files_and_exits(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        "ghostpen.editor.settings.default_store",
-        lambda: QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-    )
-    monkeypatch.setattr(recovery, "default_root", lambda: tmp_path / "recovery")
-    existing = tmp_path / "exists.py"
-    existing.write_text("print('hi')\n")
-    seen = []
-
-    def fake_exec(*_args) -> int:  # no event loop: quitting it would break later tests
-        (window,) = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
-        seen.extend(d.name() for d in window.documents())
-        window.close()
-        return 0
-
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    code = cli.main([str(existing), str(tmp_path / "new.txt"), "--no-suggest"])
-    assert code == 0
-    assert seen == ["exists.py", "new.txt"]
 
 
 def test_screenshot(make_window, tmp_path, qtbot):
