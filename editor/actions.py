@@ -32,6 +32,10 @@ OWN_SHORTCUTS = {
     "settings": [QKeySequence("Ctrl+,")],
 }
 SK = QKeySequence.StandardKey
+GHOST_KEYS_TIP = (
+    "Show ghost-text completions: Tab accepts, Ctrl+Right its next word, "
+    "Ctrl+Shift+Right its next line, Esc dismisses"
+)
 
 
 def standard_keys(key: SK, fallback: str | None = None, extra: tuple[str, ...] = ()) -> list:
@@ -215,7 +219,7 @@ def build(window) -> SimpleNamespace:
         "&Enable Suggestions",
         lambda on: w.set_suggestions_enabled(on),
         own["toggle_suggest"],
-        "Show ghost-text completions (Tab accepts)",
+        GHOST_KEYS_TIP,
         checkable=True,
     )
     act("settings", "&Settings…", lambda: w.edit_settings(), own["settings"])

@@ -28,22 +28,23 @@ RECOVERY_INTERVAL_MS = 5000
 
 
 class MainWindow(QMainWindow):
-    """The editor window. `settings_store` is a QSettings (tests: a temp INI file);
-    `recovery` a RecoveryStore (default: the user's state folder); `suggest=False` starts with
+    """The editor window, wired by `ghostpen.editor.app.build_app`: `settings` an AppSettings
+    (tests: over a temp INI file), `recovery` a RecoveryStore, `suggester` the worker
+    thread's controller (the window becomes its parent); `suggest=False` starts with
     suggestions off without loading a model (``ghostpen edit --no-suggest``)."""
 
     def __init__(
         self,
-        engine_factory=None,
-        settings_store=None,
-        recovery=None,
-        parent=None,
         *,
+        settings: AppSettings,
+        recovery: RecoveryStore,
+        suggester: Suggester,
         suggest: bool = True,
+        parent=None,
     ) -> None:
         super().__init__(parent)
-        self.settings = AppSettings(settings_store)
-        self.recovery = recovery if recovery is not None else RecoveryStore()
+        self.settings = settings
+        self.recovery = recovery
         self._dark = self.settings.dark()
         self._word_wrap = self.settings.word_wrap()
         self._zoom = 0
@@ -77,9 +78,8 @@ class MainWindow(QMainWindow):
         self.acts = actions.build(self)
 
         prefs = self.settings.suggest_prefs()
-        self.suggester = Suggester(
-            engine_factory, settings=prefs.engine, delay_ms=prefs.delay_ms, parent=self
-        )
+        self.suggester = suggester
+        suggester.setParent(self)
         self.suggester.ready.connect(self._on_model_ready)
         self.suggester.failed.connect(self._on_model_failed)
         self.suggester.latency.connect(self.status.set_latency)

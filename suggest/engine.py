@@ -37,6 +37,8 @@ from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
 from ghostpen.suggest.states import StateCache
 from ghostpen.suggest.types import EngineSettings, Suggestion
+from ghostpen.suggest.window import AFTER as MAX_AFTER  # `window_start` is re-exported
+from ghostpen.suggest.window import ALIGN, WINDOW, window_start
 from ghostpen.suggest.words import is_word_char
 
 CHECKPOINT_EVERY = 64  # a cached state every this many document characters
@@ -51,16 +53,7 @@ CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
 WORD_NOVELTY = 1.0  # pseudo-count of unseen words in document-word probabilities
-MAX_AFTER = 2000  # characters after the cursor the document cache reads
 MAX_DOCUMENTS = 4  # documents whose caches are kept (editor tabs)
-WINDOW = 16384  # the editor passes at least this many characters before the cursor (if any)...
-ALIGN = 4096  # ...starting at a multiple of this many document characters
-
-
-def window_start(cursor: int, size: int = WINDOW, align: int = ALIGN) -> int:
-    """Where the editor's `before` window starts for a cursor at document index `cursor`
-    (as `GhostTextEdit.context` cuts it: size to size + align - 1 characters)."""
-    return max(0, cursor - size) // align * align
 
 
 class _BlasThreads:
