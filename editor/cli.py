@@ -36,6 +36,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"ghostpen edit: --model {args.model}: no such file or folder", file=sys.stderr)
             return 2
 
+    from ghostpen.editor.platform_check import display_problem
+
+    problem = display_problem()  # Qt would abort the process (SIGABRT) instead of saying this
+    if problem:
+        print(f"ghostpen edit: {problem}", file=sys.stderr)
+        return 2
     from ghostpen.editor.app import build_app, qt_application
 
     qapp = qt_application()
