@@ -25,13 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ghostpen import argtypes
 from ghostpen.report import print_result
 
 
 def tail_start(n: int, fraction: float) -> int:
     """First index of the tail: the last `fraction` of n characters."""
     if not 0.0 < fraction <= 1.0:
-        raise SystemExit("--tail-fraction must be in (0, 1]")
+        raise ValueError(f"the tail fraction must be in (0, 1], not {fraction}")
     return int(n * (1.0 - fraction))
 
 
@@ -40,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
     parser.add_argument(
         "--tail-fraction",
-        type=float,
+        type=argtypes.tail_fraction,
         default=0.1,
         help="score the last fraction of the text (default 0.1)",
     )
@@ -56,19 +57,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--streams",
-        type=int,
+        type=argtypes.positive_int,
         default=64,
         help="contiguous pieces of the tail run as one batch (default 64)",
     )
     parser.add_argument(
         "--warmup",
-        type=int,
+        type=argtypes.non_negative_int,
         default=200,
         help="characters before each piece read first (default 200)",
     )
     parser.add_argument(
         "--limit-chars",
-        type=int,
+        type=argtypes.positive_int,
         default=None,
         help="score only the first N characters of the tail",
     )

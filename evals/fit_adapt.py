@@ -23,6 +23,8 @@ import sys
 
 import numpy as np
 
+from ghostpen import argtypes
+
 
 def collect(text: str, start: int, end: int, model_lp: np.ndarray, cache_kwargs: dict):
     """Per character: p_model, the PPM mass on it, the escape mass, the features (or zeros)."""
@@ -94,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--text", required=True)
     parser.add_argument("--model", default=None)
-    parser.add_argument("--tail-fraction", type=float, default=0.1)
-    parser.add_argument("--limit-chars", type=int, default=None)
-    parser.add_argument("--min-order", type=int, default=2)
-    parser.add_argument("--max-order", type=int, default=8)
+    parser.add_argument("--tail-fraction", type=argtypes.tail_fraction, default=0.1)
+    parser.add_argument("--limit-chars", type=argtypes.positive_int, default=None)
+    parser.add_argument("--min-order", type=argtypes.positive_int, default=2)
+    parser.add_argument("--max-order", type=argtypes.positive_int, default=8)
     args = parser.parse_args(argv)
     try:
         text = read_text(args.text)

@@ -23,6 +23,7 @@ import argparse
 import sys
 import time
 
+from ghostpen import argtypes
 from ghostpen.report import print_result
 
 
@@ -31,12 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
     parser.add_argument(
         "--tail-fraction",
-        type=float,
+        type=argtypes.tail_fraction,
         default=0.1,
         help="type the last fraction of the text (default 0.1)",
     )
     parser.add_argument(
-        "--limit-chars", type=int, default=None, help="type only the first N characters of the tail"
+        "--limit-chars",
+        type=argtypes.positive_int,
+        default=None,
+        help="type only the first N characters of the tail",
     )
     parser.add_argument(
         "--adapt",
@@ -49,7 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-adapt", dest="adapt", action="store_false", help="the neural model alone"
     )
     parser.add_argument(
-        "--min-confidence", type=float, default=None, help="override the default minimum confidence"
+        "--min-confidence",
+        type=argtypes.fraction,
+        default=None,
+        help="override the default minimum confidence",
     )
     parser.add_argument(
         "--stop-at",
@@ -58,9 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override the default stop rule",
     )
     parser.add_argument(
-        "--max-chars", type=int, default=None, help="override the default longest suggestion"
+        "--max-chars",
+        type=argtypes.positive_int,
+        default=None,
+        help="override the default longest suggestion",
     )
-    parser.add_argument("--beam", type=int, default=None, help="override the beam width")
+    parser.add_argument(
+        "--beam", type=argtypes.positive_int, default=None, help="override the beam width"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
