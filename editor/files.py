@@ -2,9 +2,13 @@
 
 Reading detects the encoding (byte-order mark, strict UTF-8, cp1252, then latin-1, which never
 fails), refuses binary and oversized files with a clear message, and normalises line endings to
-"\\n" while remembering the file's dominant one. Saving restores the line endings and the BOM and
-writes atomically (temporary file beside the target, fsync, rename, fsync the folder), keeping
-the file's permission bits and following symlinks, so a failed save leaves the old file intact.
+"\\n" while remembering the file's dominant one and, in a file that mixes them, each line's own
+(`TextFile.endings`; the rules are in `ghostpen.editor.linebreaks`). Saving restores every line's
+ending and the BOM, so an unedited file is written back byte for byte, and writes atomically
+(temporary file beside the target, fsync, rename, fsync the folder), keeping the file's
+permission bits and following symlinks, so a failed save leaves the old file intact. A file with
+more than one hard link is written in place instead (after a backup copy beside it, removed once
+the write succeeded and copied back if it failed), so every name keeps seeing the same file.
 
 Encoding names in `TextFile.encoding` are what `encode_text`/`save_text_file` expect back, so a
 file saved with the encoding it was read with round-trips byte for byte. BOM'd Unicode files get
@@ -19,11 +23,14 @@ import codecs
 import contextlib
 import errno
 import os
+import re
 import stat
+import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ghostpen.editor.linebreaks import join_lines, line_endings
 from ghostpen.model.atomic import atomic_write
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -65,6 +72,7 @@ _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7
 _SAMPLE = 8192
 _CONTROL_RATIO = 0.30
 _CHUNK = 1 << 20
+_LINE_BREAK = re.compile("[\n\u2028\u2029\ufdd0\ufdd1]")
 
 
 class FileError(Exception):
@@ -109,6 +117,7 @@ class TextFile:
     newline: str = "\n"
     bom: bool = False
     mixed_newlines: bool = False
+    endings: dict[int, str] = field(default_factory=dict)  # line -> its ending, if not `newline`
 
 
 def _label(name: str | os.PathLike | None) -> str:
@@ -167,8 +176,9 @@ def split_newlines(text: str) -> tuple[str, str, bool]:
 
 
 def _make(text: str, encoding: str) -> TextFile:
-    text, newline, mixed = split_newlines(text)
-    return TextFile(text, encoding, newline, encoding in _BOM_ENCODINGS, mixed)
+    lf_text, newline, mixed = split_newlines(text)
+    endings = line_endings(text, newline) if mixed else {}
+    return TextFile(lf_text, encoding, newline, encoding in _BOM_ENCODINGS, mixed, endings)
 
 
 def _decode_error(err: UnicodeDecodeError, encoding: str, name, offset: int = 0) -> DecodeError:
@@ -287,8 +297,9 @@ def _too_big(path, size: int) -> FileError:
 
 def _encode_error(text: str, encoding: str, index: int, name) -> EncodeError:
     char = text[index]
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    breaks = list(_LINE_BREAK.finditer(text, 0, index))  # the editor's lines
+    line = len(breaks) + 1
+    column = index - (breaks[-1].end() if breaks else 0) + 1
     described = unicodedata.name(char, "") if len(char) == 1 else ""
     detail = f"U+{ord(char):04X}" + (f" {described}" if described else "")
     what = f"{_label(name)} as {encoding}" if name is not None else f"the text as {encoding}"
@@ -313,11 +324,14 @@ def _first_unencodable(text: str, codec: str) -> int:
     return 0
 
 
-def encode_text(text: str, encoding: str, newline: str, *, name=None) -> bytes:
-    """The bytes of `text` in `encoding` with "\\n" turned into `newline` and the encoding's BOM
-    (if it has one) in front. Raises EncodeError (a FileError) naming the first character the
-    encoding cannot represent and its line:column; FileError for an unknown encoding."""
-    if newline not in NEWLINES:
+def encode_text(
+    text: str, encoding: str, newline: str, *, endings: dict[int, str] | None = None, name=None
+) -> bytes:
+    """The bytes of `text` in `encoding` with each "\\n" turned into its line's ending (`endings`
+    for the lines that have their own, else `newline`) and the encoding's BOM (if it has one) in
+    front. Raises EncodeError (a FileError) naming the first character the encoding cannot
+    represent and its line:column; FileError for an unknown encoding."""
+    if newline not in NEWLINES or any(e not in NEWLINES for e in (endings or {}).values()):
         raise FileError(f"Cannot save {_label(name)}: unknown line ending {newline!r}", name)
     try:
         canon = _canonical(encoding)
@@ -328,7 +342,7 @@ def encode_text(text: str, encoding: str, newline: str, *, name=None) -> bytes:
     if "\r" in text:  # the caller's text should be "\n"-only; make it so
         text = split_newlines(text)[0]
     codec, bom = _BOM_ENCODINGS.get(canon, (canon, b""))
-    converted = text.replace("\n", newline) if newline != "\n" else text
+    converted = join_lines(text, newline, endings)
     try:
         body = converted.encode(codec)
     except UnicodeEncodeError:
@@ -360,14 +374,64 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _overwrite(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+    try:
+        _write_all(fd, data)  # over the old bytes, then cut: never needs more space than both
+        os.ftruncate(fd, len(data))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Overwrite `target` (a file with other hard links, which must see the new text too), after
+    a backup copy beside it that is removed once the write succeeded. If the write fails, the
+    backup is copied back and removed; if even that fails, FileError says where the backup is."""
+    fd, backup = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(target, "rb") as src:
+            while chunk := src.read(_CHUNK):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
+        raise
+    try:
+        _overwrite(target, data)
+    except BaseException as err:
+        try:
+            _overwrite(target, Path(backup).read_bytes())
+        except OSError:
+            reason = getattr(err, "strerror", None) or err
+            raise FileError(
+                f"Could not save {_label(target)} ({target}): {reason}; "
+                f"its old content is kept in {backup}",
+                target,
+            ) from err
+        os.unlink(backup)
+        raise
+    os.unlink(backup)
+
+
 def save_text_file(
-    path: str | os.PathLike, text: str, *, encoding: str = "utf-8", newline: str = "\n"
+    path: str | os.PathLike,
+    text: str,
+    *,
+    encoding: str = "utf-8",
+    newline: str = "\n",
+    endings: dict[int, str] | None = None,
 ) -> None:
     """Save `text` atomically: the file on disk is either the old one or the new one, never a
     mix, and no temporary file is left behind. Keeps the existing file's permission bits (and
     owner, where allowed); a symlink keeps pointing at its target, which is what gets replaced.
-    Raises EncodeError when the text cannot be represented in `encoding`, FileError otherwise."""
-    data = encode_text(text, encoding, newline, name=path)
+    A file with more than one hard link is written in place instead (see `_write_in_place`), as
+    Vim's backupcopy=auto does, so that the other names see the new text. `endings` are the
+    lines' own endings (`TextFile.endings`). Raises EncodeError when the text cannot be
+    represented in `encoding`, FileError otherwise."""
+    data = encode_text(text, encoding, newline, endings=endings, name=path)
     target = Path(os.path.realpath(path))
     try:
         old = os.stat(target)
@@ -402,7 +466,10 @@ def save_text_file(
             os.close(fd)
 
     try:
-        atomic_write(target, write)
+        if old is not None and old.st_nlink > 1:
+            _write_in_place(target, data)
+        else:
+            atomic_write(target, write)
     except OSError as err:
         if isinstance(err, PermissionError) and old is not None and os.access(target, os.W_OK):
             reason = (
