@@ -119,6 +119,7 @@ class Document(QObject):
         undo = doc.isUndoRedoEnabled()
         doc.setUndoRedoEnabled(False)
         cursor = QTextCursor(doc)
+        cursor.beginEditBlock()  # one layout update, not one per mark
         formats: dict[str, QTextCharFormat] = {}
         block, index = doc.firstBlock(), 0
         for target in sorted(ends):
@@ -132,6 +133,7 @@ class Document(QObject):
             cursor.setPosition(end)
             cursor.setPosition(end + 1, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(fmt)
+        cursor.endEditBlock()
         doc.setUndoRedoEnabled(undo)
 
     # --- changes --------------------------------------------------------------------------

@@ -374,46 +374,49 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _overwrite(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
-    try:
-        _write_all(fd, data)  # over the old bytes, then cut: never needs more space than both
-        os.ftruncate(fd, len(data))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _overwrite(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    _write_all(fd, data)  # over the old bytes, then cut: never needs more space than both
+    os.ftruncate(fd, len(data))
+    os.fsync(fd)
 
 
 def _write_in_place(target: Path, data: bytes) -> None:
     """Overwrite `target` (a file with other hard links, which must see the new text too), after
     a backup copy beside it that is removed once the write succeeded. If the write fails, the
     backup is copied back and removed; if even that fails, FileError says where the backup is."""
-    fd, backup = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+    fd = os.open(target, os.O_RDWR | getattr(os, "O_BINARY", 0))  # not writable: nothing changed
     try:
-        with os.fdopen(fd, "wb") as out, open(target, "rb") as src:
-            while chunk := src.read(_CHUNK):
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-    except BaseException:
+        bfd, backup = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+        try:
+            with os.fdopen(bfd, "wb") as out, open(target, "rb") as src:
+                while chunk := src.read(_CHUNK):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:  # no backup: the file was not touched
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+            raise
+        try:
+            _overwrite(fd, data)
+        except BaseException as err:
+            try:
+                _overwrite(fd, Path(backup).read_bytes())
+            except OSError:
+                reason = getattr(err, "strerror", None) or err
+                raise FileError(
+                    f"Could not save {_label(target)} ({target}): {reason}; "
+                    f"its old content is kept in {backup}",
+                    target,
+                ) from err
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+            raise
         with contextlib.suppress(OSError):
             os.unlink(backup)
-        raise
-    try:
-        _overwrite(target, data)
-    except BaseException as err:
-        try:
-            _overwrite(target, Path(backup).read_bytes())
-        except OSError:
-            reason = getattr(err, "strerror", None) or err
-            raise FileError(
-                f"Could not save {_label(target)} ({target}): {reason}; "
-                f"its old content is kept in {backup}",
-                target,
-            ) from err
-        os.unlink(backup)
-        raise
-    os.unlink(backup)
+    finally:
+        os.close(fd)
 
 
 def save_text_file(

@@ -88,8 +88,13 @@ def join_blocks(
     texts and the endings of those blocks that have their own. A U+2028 inside a block (typed
     with Shift+Enter) is a line break with the dominant ending. Without `keep_mixed`, blocks
     ending with "\\r\\n", "\\r" or "\\n" all get `newline` (separator characters stay)."""
+    text = "\n".join(blocks)
     if not ends:
-        return "\n".join(blocks).replace("\u2028", "\n"), {}
+        return text.replace("\u2028", "\n"), {}
+    if "\u2028" not in text and not any(ending in SEPARATORS for ending in ends.values()):
+        return text, {  # one line a block
+            index: ending for index, ending in ends.items() if keep_mixed and ending != newline
+        }
     pieces: list[str] = []
     endings: dict[int, str] = {}
     line = 0

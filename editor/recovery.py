@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ghostpen.editor.files import NEWLINES, FileError
+from ghostpen.editor.files import NEWLINES, FileError, TextFile
 from ghostpen.model.atomic import atomic_write_bytes
 
 FORMAT_VERSION = 1
@@ -51,6 +51,10 @@ class RecoveredDoc:
     encoding: str
     newline: str
     endings: dict[int, str] = field(default_factory=dict)  # line -> its own ending
+
+    def text_file(self) -> TextFile:
+        """The buffer as the editor loads it (every character, every line's own ending)."""
+        return TextFile(self.text, self.encoding, self.newline, endings=self.endings)
 
 
 def default_root() -> Path:

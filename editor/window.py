@@ -199,8 +199,8 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         path = os.path.abspath(path or doc.path)
-        tf = doc.text_file()  # every character and every line's own ending
-        encoding, lines = tf.encoding, {"newline": tf.newline, "endings": tf.endings}
+        tf = doc.text_file()  # every character, every line's own ending
+        encoding, lines = doc.encoding, {"newline": tf.newline, "endings": tf.endings}
         try:
             save_text_file(path, tf.text, encoding=encoding, **lines)
         except EncodeError as err:
@@ -458,8 +458,7 @@ class MainWindow(QMainWindow):
             if rec.key not in chosen_keys:
                 self.recovery.discard(rec.key)
                 continue
-            tf = TextFile(rec.text, rec.encoding, rec.newline, endings=rec.endings)
-            self._show_text(rec.path, tf, True)
+            self._show_text(rec.path, rec.text_file(), True)
             self.write_recovery()  # under the new key before the old copy goes
             self.recovery.discard(rec.key)
             restored += 1

@@ -10,12 +10,15 @@ exact text. Dialogs are replaced; settings go to a temp INI file.
 from __future__ import annotations
 
 import codecs
+import json
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QTextCursor
 
 from ghostpen.editor import dialogs, recovery
+from ghostpen.editor.files import decode_bytes
+from ghostpen.editor.linebreaks import join_blocks, join_lines, split_blocks
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.window import MainWindow
 
@@ -63,6 +66,11 @@ def file_bytes(text: str, encoding: str) -> bytes | None:
         return bom + text.encode(codec)
     except UnicodeEncodeError:
         return None
+
+
+def decode(text: str):
+    """The TextFile the reader makes of `text` (a UTF-16 file: NUL is text there)."""
+    return decode_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
 
 
 def cases(encoding: str):
@@ -253,3 +261,60 @@ def test_recovery_copy_holds_the_exact_text(make_window, tmp_path, encoding):
     assert restored.path == str(path) and restored.is_modified()
     assert later.save_document(restored)
     assert path.read_bytes() == bom + ("new\u00a0" + text).encode(codec)
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_blocks_and_lines_are_inverse(name):
+    tf = decode(CORPUS[name])
+    qt_text, ends = split_blocks(tf.text, tf.newline, tf.endings)
+    blocks = qt_text.split("\n")
+    assert join_blocks(blocks, ends, tf.newline) == (tf.text, tf.endings)
+    assert join_lines(tf.text, tf.newline, tf.endings) == CORPUS[name]
+
+
+def test_soft_break_typed_in_a_mixed_file_gets_the_dominant_ending(make_window, tmp_path, qtbot):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"one\ntwo\r\nthree\n")
+    window = make_window()
+    doc = open_doc(window, path)
+    cursor = QTextCursor(doc.document().findBlockByNumber(1))
+    cursor.setPosition(cursor.position() + 1)
+    doc.editor.setTextCursor(cursor)
+    qtbot.keyClick(doc.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(doc.editor, Qt.Key.Key_Return)
+    assert window.save_document(doc)
+    assert path.read_bytes() == b"one\nt\n\nwo\r\nthree\n"
+
+
+def test_pasted_line_breaks_are_kept_as_breaks(make_window, tmp_path):
+    path = tmp_path / "p.txt"
+    path.write_bytes(b"ab\r\n")
+    window = make_window()
+    doc = open_doc(window, path)
+    cursor = QTextCursor(doc.document())
+    cursor.setPosition(1)
+    doc.editor.setTextCursor(cursor)
+    doc.editor.insertPlainText("1\r2\n3\u20294")  # Qt makes a block of each
+    assert window.save_document(doc)
+    assert path.read_bytes() == b"a1\r\n2\r\n3\r\n4b\r\n"
+
+
+def test_recovery_store_keeps_the_line_endings(tmp_path):
+    store = RecoveryStore(tmp_path)
+    store.save("k", "a\nb\nc\u00a0\u2028", path=None, newline="\r\n", endings={1: "\r", 0: "\n"})
+    (doc,) = store.pending()
+    assert (doc.text, doc.newline, doc.endings) == (
+        "a\nb\nc\u00a0\u2028",
+        "\r\n",
+        {0: "\n", 1: "\r"},
+    )
+    with pytest.raises(ValueError, match="line ending"):
+        store.save("k", "a", path=None, endings={0: "\u2028"})
+    (file,) = tmp_path.glob("*.json")
+    record = json.loads(file.read_text("utf-8"))
+    del record["endings"]  # an entry written before endings were kept
+    file.write_text(json.dumps(record), "utf-8")
+    assert store.pending()[0].endings == {}
+    record["endings"] = [[0, "x"]]
+    file.write_text(json.dumps(record), "utf-8")
+    assert store.pending() == []  # corrupt: moved aside
