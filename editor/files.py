@@ -3,9 +3,13 @@
 Reading is `ghostpen.textio` (re-exported here for the editor): the encoding is detected
 (byte-order mark, strict UTF-8, cp1252, then latin-1, which never fails), binary and oversized
 files are refused with a clear message, and line endings become "\\n" while the file's dominant
-one is remembered. Saving restores the line endings and the BOM and writes atomically
-(temporary file beside the target, fsync, rename, fsync the folder), keeping the file's
-permission bits and following symlinks, so a failed save leaves the old file intact.
+one is remembered and, in a file that mixes them, each line's own (`TextFile.endings`; the rules
+are in `ghostpen.linebreaks`). Saving restores every line's ending and the BOM, so an unedited
+file is written back byte for byte, and writes atomically (temporary file beside the target,
+fsync, rename, fsync the folder), keeping the file's permission bits and following symlinks, so
+a failed save leaves the old file intact. A file with more than one hard link is written in
+place instead (after a backup copy beside it, removed once the write succeeded and copied back
+if it failed), so every name keeps seeing the same file.
 
 Encoding names in `TextFile.encoding` are what `encode_text`/`save_text_file` expect back, so a
 file saved with the encoding it was read with round-trips byte for byte. BOM'd Unicode files get
@@ -18,10 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
+import tempfile
 import unicodedata
 from pathlib import Path
 
+from ghostpen.linebreaks import join_lines
 from ghostpen.model.atomic import atomic_write
 from ghostpen.textio import BOM_ENCODINGS as _BOM_ENCODINGS
 from ghostpen.textio import (
@@ -59,6 +66,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 20
+_LINE_BREAK = re.compile("[\n\u2028\u2029\ufdd0\ufdd1]")
 
 
 class EncodeError(FileError):
@@ -80,8 +88,9 @@ class EncodeError(FileError):
 
 def _encode_error(text: str, encoding: str, index: int, name) -> EncodeError:
     char = text[index]
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    breaks = list(_LINE_BREAK.finditer(text, 0, index))  # the editor's lines
+    line = len(breaks) + 1
+    column = index - (breaks[-1].end() if breaks else 0) + 1
     described = unicodedata.name(char, "") if len(char) == 1 else ""
     detail = f"U+{ord(char):04X}" + (f" {described}" if described else "")
     what = f"{_label(name)} as {encoding}" if name is not None else f"the text as {encoding}"
@@ -106,11 +115,14 @@ def _first_unencodable(text: str, codec: str) -> int:
     return 0
 
 
-def encode_text(text: str, encoding: str, newline: str, *, name=None) -> bytes:
-    """The bytes of `text` in `encoding` with "\\n" turned into `newline` and the encoding's BOM
-    (if it has one) in front. Raises EncodeError (a FileError) naming the first character the
-    encoding cannot represent and its line:column; FileError for an unknown encoding."""
-    if newline not in NEWLINES:
+def encode_text(
+    text: str, encoding: str, newline: str, *, endings: dict[int, str] | None = None, name=None
+) -> bytes:
+    """The bytes of `text` in `encoding` with each "\\n" turned into its line's ending (`endings`
+    for the lines that have their own, else `newline`) and the encoding's BOM (if it has one) in
+    front. Raises EncodeError (a FileError) naming the first character the encoding cannot
+    represent and its line:column; FileError for an unknown encoding."""
+    if newline not in NEWLINES or any(e not in NEWLINES for e in (endings or {}).values()):
         raise FileError(f"Cannot save {_label(name)}: unknown line ending {newline!r}", name)
     try:
         canon = _canonical(encoding)
@@ -121,7 +133,7 @@ def encode_text(text: str, encoding: str, newline: str, *, name=None) -> bytes:
     if "\r" in text:  # the caller's text should be "\n"-only; make it so
         text = split_newlines(text)[0]
     codec, bom = _BOM_ENCODINGS.get(canon, (canon, b""))
-    converted = text.replace("\n", newline) if newline != "\n" else text
+    converted = join_lines(text, newline, endings)
     try:
         body = converted.encode(codec)
     except UnicodeEncodeError:
@@ -153,14 +165,67 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _overwrite(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    _write_all(fd, data)  # over the old bytes, then cut: never needs more space than both
+    os.ftruncate(fd, len(data))
+    os.fsync(fd)
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Overwrite `target` (a file with other hard links, which must see the new text too), after
+    a backup copy beside it that is removed once the write succeeded. If the write fails, the
+    backup is copied back and removed; if even that fails, FileError says where the backup is."""
+    fd = os.open(target, os.O_RDWR | getattr(os, "O_BINARY", 0))  # not writable: nothing changed
+    try:
+        bfd, backup = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+        try:
+            with os.fdopen(bfd, "wb") as out, open(target, "rb") as src:
+                while chunk := src.read(_CHUNK):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:  # no backup: the file was not touched
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+            raise
+        try:
+            _overwrite(fd, data)
+        except BaseException as err:
+            try:
+                _overwrite(fd, Path(backup).read_bytes())
+            except OSError:
+                reason = getattr(err, "strerror", None) or err
+                raise FileError(
+                    f"Could not save {_label(target)} ({target}): {reason}; "
+                    f"its old content is kept in {backup}",
+                    target,
+                ) from err
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+            raise
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
+    finally:
+        os.close(fd)
+
+
 def save_text_file(
-    path: str | os.PathLike, text: str, *, encoding: str = "utf-8", newline: str = "\n"
+    path: str | os.PathLike,
+    text: str,
+    *,
+    encoding: str = "utf-8",
+    newline: str = "\n",
+    endings: dict[int, str] | None = None,
 ) -> None:
     """Save `text` atomically: the file on disk is either the old one or the new one, never a
     mix, and no temporary file is left behind. Keeps the existing file's permission bits (and
     owner, where allowed); a symlink keeps pointing at its target, which is what gets replaced.
-    Raises EncodeError when the text cannot be represented in `encoding`, FileError otherwise."""
-    data = encode_text(text, encoding, newline, name=path)
+    A file with more than one hard link is written in place instead (see `_write_in_place`), as
+    Vim's backupcopy=auto does, so that the other names see the new text. `endings` are the
+    lines' own endings (`TextFile.endings`). Raises EncodeError when the text cannot be
+    represented in `encoding`, FileError otherwise."""
+    data = encode_text(text, encoding, newline, endings=endings, name=path)
     target = Path(os.path.realpath(path))
     try:
         old = os.stat(target)
@@ -195,7 +260,10 @@ def save_text_file(
             os.close(fd)
 
     try:
-        atomic_write(target, write)
+        if old is not None and old.st_nlink > 1:
+            _write_in_place(target, data)
+        else:
+            atomic_write(target, write)
     except OSError as err:
         if isinstance(err, PermissionError) and old is not None and os.access(target, os.W_OK):
             reason = (

@@ -173,8 +173,8 @@ class MainWindow(QMainWindow):
         self.settings.set_last_dir(os.path.dirname(path))
         if tf.mixed_newlines:
             self.status.showMessage(
-                f"{doc.name()} mixes line endings; it will be saved with "
-                f"{self.status.text_of('newline') or 'LF'} only",
+                f"{doc.name()} mixes line endings; each line keeps its own unless you choose "
+                "one for all",
                 8000,
             )
         return True
@@ -199,15 +199,16 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         path = os.path.abspath(path or doc.path)
-        encoding = doc.encoding
+        tf = doc.text_file()  # every character, every line's own ending
+        encoding, lines = doc.encoding, {"newline": tf.newline, "endings": tf.endings}
         try:
-            save_text_file(path, doc.text(), encoding=encoding, newline=doc.newline)
+            save_text_file(path, tf.text, encoding=encoding, **lines)
         except EncodeError as err:
             if not dialogs.ask_yes_no(self, "Save as UTF-8?", f"{err}\n\nSave as UTF-8 instead?"):
                 return False
             encoding = "utf-8"
             try:
-                save_text_file(path, doc.text(), encoding=encoding, newline=doc.newline)
+                save_text_file(path, tf.text, encoding=encoding, **lines)
             except FileError as err2:
                 dialogs.show_error(self, "Cannot save file", str(err2))
                 return False
@@ -457,7 +458,7 @@ class MainWindow(QMainWindow):
             if rec.key not in chosen_keys:
                 self.recovery.discard(rec.key)
                 continue
-            self._show_text(rec.path, TextFile(rec.text, rec.encoding, rec.newline), True)
+            self._show_text(rec.path, rec.text_file(), True)
             self.write_recovery()  # under the new key before the old copy goes
             self.recovery.discard(rec.key)
             restored += 1

@@ -28,8 +28,10 @@ import contextlib
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from ghostpen.linebreaks import line_endings
 
 MAX_BYTES = 200 * 1024 * 1024
 NEWLINES = ("\n", "\r\n", "\r")
@@ -105,6 +107,7 @@ class TextFile:
     newline: str = "\n"
     bom: bool = False
     mixed_newlines: bool = False
+    endings: dict[int, str] = field(default_factory=dict)  # line -> its ending, if not `newline`
 
 
 def label(name: str | os.PathLike | None) -> str:
@@ -164,8 +167,9 @@ def split_newlines(text: str) -> tuple[str, str, bool]:
 
 
 def _make(text: str, encoding: str) -> TextFile:
-    text, newline, mixed = split_newlines(text)
-    return TextFile(text, encoding, newline, encoding in BOM_ENCODINGS, mixed)
+    lf_text, newline, mixed = split_newlines(text)
+    endings = line_endings(text, newline) if mixed else {}
+    return TextFile(lf_text, encoding, newline, encoding in BOM_ENCODINGS, mixed, endings)
 
 
 def _unknown(encoding: str, name) -> DecodeError:
