@@ -15,7 +15,7 @@ import os
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from ghostpen.editor import actions, dialogs
+from ghostpen.editor import actions, dialogs, disk_watch
 from ghostpen.editor.documents import Document, RecoveryKeeper, go_to_line
 from ghostpen.editor.files import EncodeError, FileError, TextFile, read_text_file, save_text_file
 from ghostpen.editor.recovery import RecoveryStore
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+        self.disk = disk_watch.DiskWatch(self, self.documents)  # files changed by others
         self.new_document()
 
     # --- documents --------------------------------------------------------------------------
@@ -199,6 +200,8 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         path = os.path.abspath(path or doc.path)
+        if not self.disk.may_save(doc, path):  # changed or deleted by another program
+            return False
         encoding = doc.encoding
         try:
             save_text_file(path, doc.text(), encoding=encoding, newline=doc.newline)
@@ -471,7 +474,7 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         modified = doc.is_modified()
-        self.tabs.setTabText(index, doc.name() + ("*" if modified else ""))
+        self.tabs.setTabText(index, doc.name() + doc.disk_note + ("*" if modified else ""))
         self.tabs.setTabToolTip(index, doc.path or "not saved yet")
         if doc is self.current_document():
             self._refresh_window(doc)
