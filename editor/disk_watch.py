@@ -211,6 +211,7 @@ class DiskWatch(QObject):
                 t = self._tracked[key] = _Tracked()
                 self._docs[key] = doc
                 doc.changed.connect(self.sync)
+                doc.destroyed.connect(self.timer.start)  # a closed tab: drop its watch
             if t.path != doc.path or t.loads != doc.loads:
                 self._reset(doc, t)
         self._arm()
@@ -388,15 +389,22 @@ class DiskWatch(QObject):
         edit = doc.editor
         old = doc.text()
         scroll = (edit.verticalScrollBar().value(), edit.horizontalScrollBar().value())
-        prefix, suffix = disk_state.common_ends(old, tf.text)
-        if prefix or suffix or old != tf.text:
+        if old != tf.text:
+            prefix, suffix = disk_state.common_ends(old, tf.text)
             start = _qt_len(old[:prefix])
+            end = start + _qt_len(old[prefix : len(old) - suffix])
+            mine = edit.textCursor()
+            line, column = mine.blockNumber(), mine.positionInBlock()
+            inside = start < mine.position() < end or start < mine.anchor() < end
             cursor = QTextCursor(doc.document())
             cursor.setPosition(start)
-            cursor.setPosition(
-                start + _qt_len(old[prefix : len(old) - suffix]), QTextCursor.MoveMode.KeepAnchor
-            )
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
             cursor.insertText(tf.text[prefix : len(tf.text) - suffix])
+            if inside:  # Qt moved the cursor to the edge of the change: same line and column
+                block = doc.document().findBlockByNumber(min(line, doc.document().blockCount() - 1))
+                mine = QTextCursor(block)
+                mine.setPosition(block.position() + min(column, block.length() - 1))
+                edit.setTextCursor(mine)
         edit.verticalScrollBar().setValue(scroll[0])
         edit.horizontalScrollBar().setValue(scroll[1])
         doc.encoding, doc.newline, doc.mixed_newlines = tf.encoding, tf.newline, tf.mixed_newlines
@@ -443,6 +451,9 @@ class DiskWatch(QObject):
             if not ok:
                 self._set_kind(doc, t, "deleted" if verdict == disk_state.DELETED else "changed")
                 return False
+            kept = now.sha256 if now is not None else ""
+            self._clear_marks(doc, t)  # the user chose their version (as with "Keep mine")
+            t.kept, t.recreate = kept, verdict == disk_state.DELETED
         try:
             t.ours.add(
                 disk_state.sha256_of_bytes(encode_text(doc.text(), doc.encoding, doc.newline))
