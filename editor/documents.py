@@ -52,6 +52,8 @@ class Document(QObject):
         self.highlighted = True
         self.highlighter: PygmentsHighlighter | None = None
         self.recovered_revision: int | None = None  # document revision last written to recovery
+        self.loads = 0  # bumped by every load(): the buffer is a fresh copy of `path` (disk_watch)
+        self.disk_note = ""  # shown after the name in the tab, e.g. " (deleted)" (disk_watch)
         self._dark = dark
         self.editor.set_dark(dark)
 
@@ -150,6 +152,7 @@ class Document(QObject):
             self._mark_endings(ends)
         self.set_modified(modified)
         self.recovered_revision = None
+        self.loads += 1
         self.update_language(tf.text)
 
     def set_path(self, path: str) -> None:
