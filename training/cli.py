@@ -16,7 +16,8 @@ import signal
 import sys
 from pathlib import Path
 
-from ghostpen.model.config import ARCHITECTURES, ModelConfig
+from ghostpen.model.archs import NAMES as ARCHITECTURES
+from ghostpen.model.config import ModelConfig
 from ghostpen.training.config import TrainConfig
 
 # the default recipe (what assets/models/default was trained with)
