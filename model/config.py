@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-ARCHITECTURES = ("gru", "lstm", "rnn_relu", "rnn_tanh", "unrolled")
-
 
 @dataclass
 class ModelConfig:
-    arch: str = "lstm"  # gru | lstm | rnn_relu | rnn_tanh (recurrent) or unrolled (3-char MLP)
+    arch: str = "lstm"  # a name in ghostpen.model.archs.REGISTRY
     vocab_size: int = 0  # number of ids including the unknown id 0 (set from the Vocab)
     num_embed: int = 64  # size of the character embedding
     num_hidden: int = 512  # units per recurrent layer (hidden layer width for `unrolled`)
@@ -18,17 +16,14 @@ class ModelConfig:
     context: int = 3  # characters seen by the `unrolled` model (the tutorial's 3-in, 4th-out)
 
     def __post_init__(self) -> None:
-        if self.arch not in ARCHITECTURES:
-            raise ValueError(f"unknown architecture {self.arch!r}; choose one of {ARCHITECTURES}")
+        from ghostpen.model.archs import get
+
+        get(self.arch)  # ValueError naming the registry's architectures for an unknown one
         for name in ("num_embed", "num_hidden", "num_layers", "context"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive integer")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
-
-    @property
-    def recurrent(self) -> bool:
-        return self.arch != "unrolled"
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -4,8 +4,9 @@ import mxnet as mx
 import numpy as np
 import pytest
 
+from ghostpen.model.archs import NAMES
 from ghostpen.model.charrnn import build_model
-from ghostpen.model.config import ARCHITECTURES, ModelConfig
+from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import UNK, Vocab
 
 
@@ -30,7 +31,7 @@ def test_vocab_orders_by_frequency_and_rejects_bad_json():
     assert list(astral.ids("a🙂x")) == [2, 1, 0]
 
 
-@pytest.mark.parametrize("arch", ARCHITECTURES)
+@pytest.mark.parametrize("arch", NAMES)
 def test_shapes(arch):
     config = ModelConfig(arch=arch, vocab_size=11, num_embed=5, num_hidden=7, num_layers=2)
     net = build_model(config)
