@@ -2,9 +2,10 @@
 
 `make_editor` is the one place that picks the editor widget class. A `Document` owns one editor
 plus what is needed to save it back unchanged (path, encoding, line ending), its syntax
-highlighter and its crash-recovery key. The search functions (`find`, `replace_one`,
-`replace_all`) work on any QPlainTextEdit and never touch the whole text at once except
-`replace_all`, which is one undo step.
+highlighter and its crash-recovery key (the copies are kept by `recovery_ui.RecoveryKeeper`).
+A text with very long lines (`long_lines`) is shown without wrap or highlighting. The search
+functions (`find`, `replace_one`, `replace_all`) work on any QPlainTextEdit and never touch the
+whole text at once except `replace_all`, which is one undo step.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import os
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRegularExpression, QTimer, Signal
+from PySide6.QtCore import QObject, QRegularExpression, Signal
 from PySide6.QtGui import QTextCursor, QTextDocument
 
-from ghostpen.editor.files import FileError, TextFile
+from ghostpen.editor.files import TextFile
 from ghostpen.editor.highlight import PygmentsHighlighter, choose_lexer, should_highlight
+from ghostpen.editor.long_lines import has_long_lines
 from ghostpen.editor.textedit import GhostTextEdit
 
 
@@ -43,6 +45,7 @@ class Document(QObject):
         self.language = "Plain text"
         self.highlighted = True
         self.highlighter: PygmentsHighlighter | None = None
+        self.long_lines = False  # a line over long_lines.LONG_LINE_CHARS: no wrap, no colours
         self.recovered_revision: int | None = None  # document revision last written to recovery
         self._dark = dark
         self.editor.set_dark(dark)
@@ -76,6 +79,9 @@ class Document(QObject):
         self.newline = tf.newline
         self.mixed_newlines = tf.mixed_newlines
         self._drop_highlighter()  # no re-colouring while the text is replaced
+        self.long_lines = has_long_lines(tf.text)
+        if self.long_lines:  # before the text goes in: Qt would lay the line out wrapped
+            self.editor.set_word_wrap(False)
         self.editor.setPlainText(tf.text)
         self.set_modified(modified)
         self.recovered_revision = None
@@ -115,7 +121,7 @@ class Document(QObject):
             length = len(text)
         lexer = choose_lexer(self.path, text)
         self.language = "Plain text" if lexer.name == "Text only" else lexer.name
-        self.highlighted = should_highlight(length)
+        self.highlighted = should_highlight(length) and not self.long_lines
         if self.highlighted and self.language != "Plain text":
             if self.highlighter is None:
                 self.highlighter = PygmentsHighlighter(doc, lexer, self._dark)
@@ -151,55 +157,6 @@ def go_to_line(edit, line: int) -> None:
     cursor.setPosition(block.position())
     edit.setTextCursor(cursor)
     edit.centerCursor()
-
-
-class RecoveryKeeper(QObject):
-    """Every `interval_ms`, copies each modified document whose text changed since its last
-    copy into a RecoveryStore, and drops the copies of documents no longer modified."""
-
-    error = Signal(str)  # a copy could not be written (said once)
-
-    def __init__(self, store, documents_getter, interval_ms: int, parent=None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self._documents = documents_getter
-        self._error_said = False
-        self.timer = QTimer(self)
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.write)
-        self.timer.start()
-
-    def write(self) -> int:
-        """Returns how many copies were written."""
-        written = 0
-        for doc in self._documents():
-            qdoc = doc.document()
-            if not qdoc.isModified():
-                if doc.recovered_revision is not None:
-                    self.forget(doc)
-                continue
-            if doc.recovered_revision == qdoc.revision():
-                continue  # no whole-text copy unless the text changed
-            try:
-                self.store.save(
-                    doc.key, doc.text(), path=doc.path, encoding=doc.encoding, newline=doc.newline
-                )
-            except (FileError, ValueError) as err:
-                if not self._error_said:
-                    self._error_said = True
-                    self.error.emit(str(err))
-                continue
-            doc.recovered_revision = qdoc.revision()
-            written += 1
-        return written
-
-    def forget(self, doc: Document) -> None:
-        """The document was saved, closed or reloaded: its copy goes."""
-        self.store.discard(doc.key)
-        doc.recovered_revision = None
-
-    def stop(self) -> None:
-        self.timer.stop()
 
 
 # --- search -------------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ import os
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from ghostpen.editor import actions, dialogs
-from ghostpen.editor.documents import Document, RecoveryKeeper, go_to_line
+from ghostpen.editor import actions, dialogs, recovery_ui
+from ghostpen.editor.documents import Document, go_to_line
 from ghostpen.editor.files import EncodeError, FileError, TextFile, read_text_file, save_text_file
+from ghostpen.editor.long_lines import WARNING as LONG_LINES_WARNING
 from ghostpen.editor.recovery import RecoveryStore
+from ghostpen.editor.recovery_ui import RecoveryKeeper
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
 from ghostpen.editor.statusbar import StatusBar
 from ghostpen.editor.worker import Suggester
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow):
 
     def _add_document(self, doc: Document) -> Document:
         self._docs[id(doc.editor)] = doc
-        doc.editor.set_word_wrap(self._word_wrap)
+        doc.editor.set_word_wrap(self._word_wrap and not doc.long_lines)
         for _ in range(abs(self._zoom)):
             doc.editor.zoom_in() if self._zoom > 0 else doc.editor.zoom_out()
         doc.document().modificationChanged.connect(lambda _m, d=doc: self._refresh_document(d))
@@ -177,6 +179,8 @@ class MainWindow(QMainWindow):
                 f"{self.status.text_of('newline') or 'LF'} only",
                 8000,
             )
+        if doc.long_lines:
+            self.status.showMessage(f"{doc.name()}: {LONG_LINES_WARNING}", 15000)
         return True
 
     def open_dialog(self) -> None:
@@ -218,11 +222,11 @@ class MainWindow(QMainWindow):
         if doc.path != path:
             doc.set_path(path)
         doc.set_modified(False)
-        self.keeper.forget(doc)
         self.settings.add_recent(path)
         self.settings.set_last_dir(os.path.dirname(path))
         self._refresh_document(doc)
         self.status.showMessage(f"Saved {path}", 4000)
+        self.keeper.forget(doc)  # never raises; a copy it cannot remove is said after "Saved"
         return True
 
     def _confirm_close(self, doc: Document) -> bool:
@@ -350,7 +354,7 @@ class MainWindow(QMainWindow):
         self.settings.set_word_wrap(self._word_wrap)
         self.acts.word_wrap.setChecked(self._word_wrap)
         for doc in self.documents():
-            doc.editor.set_word_wrap(self._word_wrap)
+            doc.editor.set_word_wrap(self._word_wrap and not doc.long_lines)
 
     def zoom_in(self) -> None:
         self._zoom += 1
@@ -443,27 +447,7 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> int:
         """Offer the buffers a crashed session left; returns how many were restored."""
-        self._offered_recovery = True
-        own = {doc.key for doc in self.documents()}
-        pending = [d for d in self.recovery.pending() if d.key not in own]
-        if not pending:
-            return 0
-        choice, chosen = dialogs.ask_restore(self, pending)
-        if choice == "later":
-            return 0
-        chosen_keys = {d.key for d in chosen}
-        restored = 0
-        for rec in pending:
-            if rec.key not in chosen_keys:
-                self.recovery.discard(rec.key)
-                continue
-            self._show_text(rec.path, TextFile(rec.text, rec.encoding, rec.newline), True)
-            self.write_recovery()  # under the new key before the old copy goes
-            self.recovery.discard(rec.key)
-            restored += 1
-        if restored:
-            self.status.showMessage(f"Restored {restored} unsaved document(s)", 8000)
-        return restored
+        return recovery_ui.offer_recovery(self)
 
     # --- status -------------------------------------------------------------------------------
     def _refresh_document(self, doc: Document) -> None:
