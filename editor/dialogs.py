@@ -218,7 +218,10 @@ class RecoveryDialog(QDialog):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(doc.saved_at))
             where = doc.path or "never saved"
             lines = doc.text.count("\n") + 1
-            item = QListWidgetItem(f"{name} — {where} — {lines} lines, saved {when}")
+            note = doc.age_note()  # which is newer, the copy or the file on disk
+            item = QListWidgetItem(
+                f"{name} — {where} — {lines} lines, saved {when}" + (f"\n{note}" if note else "")
+            )
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(item)

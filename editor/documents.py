@@ -2,10 +2,12 @@
 
 `make_editor` is the one place that picks the editor widget class. A `Document` owns one editor
 plus what is needed to save it back unchanged (path, encoding, line ending), its syntax
-highlighter and its crash-recovery key. Its text is read from the document's blocks, never from
-`toPlainText()` (which turns U+00A0 into a space and U+2028/U+2029 into newlines): `text_file()`
-gives back every character, and every line's own ending, which is kept as a property of the
-block separator's character format (the rules are in `ghostpen.linebreaks`).
+highlighter and its crash-recovery key (the copies are kept by `recovery_ui.RecoveryKeeper`).
+Its text is read from the document's blocks, never from `toPlainText()` (which turns U+00A0
+into a space and U+2028/U+2029 into newlines): `text_file()` gives back every character, and
+every line's own ending, which is kept as a property of the block separator's character format
+(the rules are in `ghostpen.linebreaks`). A text with very long lines (`long_lines`) is shown
+without syntax highlighting.
 
 The search functions (`find`, `replace_one`, `replace_all`) work on any QPlainTextEdit and never
 touch the whole text at once except `replace_all`, which is one undo step.
@@ -17,11 +19,12 @@ import os
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRegularExpression, QTimer, Signal
+from PySide6.QtCore import QObject, QRegularExpression, Signal
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 
-from ghostpen.editor.files import FileError, TextFile
+from ghostpen.editor.files import TextFile
 from ghostpen.editor.highlight import PygmentsHighlighter, choose_lexer, should_highlight
+from ghostpen.editor.long_lines import has_long_lines
 from ghostpen.editor.textedit import GhostTextEdit
 from ghostpen.linebreaks import join_blocks, split_blocks
 
@@ -51,6 +54,7 @@ class Document(QObject):
         self.language = "Plain text"
         self.highlighted = True
         self.highlighter: PygmentsHighlighter | None = None
+        self.long_lines = False  # a line over long_lines.LONG_LINE_CHARS: no colours
         self.recovered_revision: int | None = None  # document revision last written to recovery
         self.loads = 0  # bumped by every load(): the buffer is a fresh copy of `path` (disk_watch)
         self.disk_note = ""  # shown after the name in the tab, e.g. " (deleted)" (disk_watch)
@@ -146,6 +150,7 @@ class Document(QObject):
         self.newline = tf.newline
         self.mixed_newlines = tf.mixed_newlines or bool(tf.endings)
         self._drop_highlighter()  # no re-colouring while the text is replaced
+        self.long_lines = has_long_lines(tf.text)
         text, ends = split_blocks(tf.text, tf.newline, tf.endings)
         self.editor.setPlainText(text)
         if ends:
@@ -190,7 +195,7 @@ class Document(QObject):
             length = len(text)
         lexer = choose_lexer(self.path, text)
         self.language = "Plain text" if lexer.name == "Text only" else lexer.name
-        self.highlighted = should_highlight(length)
+        self.highlighted = should_highlight(length) and not self.long_lines
         if self.highlighted and self.language != "Plain text":
             if self.highlighter is None:
                 self.highlighter = PygmentsHighlighter(doc, lexer, self._dark)
@@ -226,61 +231,6 @@ def go_to_line(edit, line: int) -> None:
     cursor.setPosition(block.position())
     edit.setTextCursor(cursor)
     edit.centerCursor()
-
-
-class RecoveryKeeper(QObject):
-    """Every `interval_ms`, copies each modified document whose text changed since its last
-    copy into a RecoveryStore, and drops the copies of documents no longer modified."""
-
-    error = Signal(str)  # a copy could not be written (said once)
-
-    def __init__(self, store, documents_getter, interval_ms: int, parent=None) -> None:
-        super().__init__(parent)
-        self.store = store
-        self._documents = documents_getter
-        self._error_said = False
-        self.timer = QTimer(self)
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.write)
-        self.timer.start()
-
-    def write(self) -> int:
-        """Returns how many copies were written."""
-        written = 0
-        for doc in self._documents():
-            qdoc = doc.document()
-            if not qdoc.isModified():
-                if doc.recovered_revision is not None:
-                    self.forget(doc)
-                continue
-            if doc.recovered_revision == qdoc.revision():
-                continue  # no whole-text copy unless the text changed
-            tf = doc.text_file()
-            try:
-                self.store.save(
-                    doc.key,
-                    tf.text,
-                    path=doc.path,
-                    encoding=tf.encoding,
-                    newline=tf.newline,
-                    endings=tf.endings,
-                )
-            except (FileError, ValueError) as err:
-                if not self._error_said:
-                    self._error_said = True
-                    self.error.emit(str(err))
-                continue
-            doc.recovered_revision = qdoc.revision()
-            written += 1
-        return written
-
-    def forget(self, doc: Document) -> None:
-        """The document was saved, closed or reloaded: its copy goes."""
-        self.store.discard(doc.key)
-        doc.recovered_revision = None
-
-    def stop(self) -> None:
-        self.timer.stop()
 
 
 # --- search -------------------------------------------------------------------------------------

@@ -16,6 +16,13 @@ are moved into `corrupt/` and skipped, never raised.
 Two editors can run at once: each store has a session id and entries record the writer's pid
 (and, on Linux, the process start time, so a reused pid is not mistaken for the writer).
 `pending()` skips entries whose writing session is still alive and is not this store's own.
+
+`save` may run in a worker thread (`recovery_writer.RecoveryWriter`) while the GUI thread calls
+`discard`: each key has a generation that `discard` bumps, and a save started before it (given
+that generation) drops its copy instead of renaming it into place, so a buffer that was saved or
+closed never gets its copy back from a write still in flight. Large texts are JSON-escaped in
+chunks, so a worker holds the GIL only briefly at a time. A `RecoveredDoc` of a file also
+carries the file's mtime, so the restore prompt can say which version is newer.
 """
 
 from __future__ import annotations
@@ -24,17 +31,20 @@ import contextlib
 import hashlib
 import json
 import os
+import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ghostpen.editor.files import NEWLINES, FileError, TextFile
-from ghostpen.model.atomic import atomic_write_bytes
+from ghostpen.model.atomic import fsync_dir
 
 FORMAT_VERSION = 1
 CORRUPT_DIR = "corrupt"
 STALE_TMP_SECONDS = 3600.0
+ENCODE_CHUNK = 1 << 18  # characters JSON-escaped per call (a short GIL hold in a worker)
 
 # Session ids of the stores created in this process (their entries are live while we run).
 _LIVE_SESSIONS: set[str] = set()
@@ -51,10 +61,52 @@ class RecoveredDoc:
     encoding: str
     newline: str
     endings: dict[int, str] = field(default_factory=dict)  # line -> its own ending
+    file_mtime: float | None = None  # the file's mtime when offered (None: no file on disk)
 
     def text_file(self) -> TextFile:
         """The buffer as the editor loads it (every character, every line's own ending)."""
         return TextFile(self.text, self.encoding, self.newline, endings=self.endings)
+
+    def age_note(self) -> str:
+        """Which is newer, the copy or the file on disk, naming both times ('' if no path)."""
+        if self.path is None:
+            return ""
+        copy = _when(self.saved_at)
+        if self.file_mtime is None:
+            return f"the recovered copy ({copy}) is all there is: the file is not on disk"
+        which = "newer" if self.saved_at >= self.file_mtime else "older"
+        return (
+            f"the recovered copy ({copy}) is {which} than the file on disk "
+            f"({_when(self.file_mtime)})"
+        )
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+
+
+def _file_mtime(path: str | None) -> float | None:
+    if path is None:
+        return None
+    try:
+        return os.stat(path).st_mtime
+    except (OSError, ValueError):
+        return None
+
+
+def encode_record(record: dict, text: str, *, raw: bool = False) -> bytes:
+    """`record` plus "text": `text` as UTF-8 JSON (as json.dumps would give, ensure_ascii off),
+    escaped ENCODE_CHUNK characters at a time. `raw`: `text` is a QTextDocument's raw text,
+    whose blocks are separated by U+2029 (turned into newlines here, off the GUI thread)."""
+    head = json.dumps(record, ensure_ascii=False)
+    parts = [head[:-1].encode("utf-8", "surrogatepass"), b', "text": "']
+    for start in range(0, len(text), ENCODE_CHUNK):
+        chunk = text[start : start + ENCODE_CHUNK]
+        if raw:
+            chunk = chunk.replace("\u2029", "\n")
+        parts.append(json.dumps(chunk, ensure_ascii=False)[1:-1].encode("utf-8", "surrogatepass"))
+    parts.append(b'"}')
+    return b"".join(parts)
 
 
 def default_root() -> Path:
@@ -136,7 +188,14 @@ class RecoveryStore:
         self.session_id = session_id or uuid.uuid4().hex
         self.pid = os.getpid()
         self._started = _process_started(self.pid)
+        self._lock = threading.Lock()  # a copy's rename into place vs. its removal
+        self._generations: dict[str, int] = {}
         _LIVE_SESSIONS.add(self.session_id)
+
+    def generation(self, key: str) -> int:
+        """How many times `key` was discarded: pass it to `save` from another thread."""
+        with self._lock:
+            return self._generations.get(key, 0)
 
     def _file(self, key: str) -> Path:
         return self.root / (
@@ -152,10 +211,15 @@ class RecoveryStore:
         encoding: str = "utf-8",
         newline: str = "\n",
         endings: dict[int, str] | None = None,
-    ) -> None:
+        raw: bool = False,
+        generation: int | None = None,
+    ) -> bool:
         """Write (atomically) the recovery copy of buffer `key`, replacing the previous one;
         `endings` are the lines' own endings (`TextFile.endings`).
-        Raises FileError if it cannot be written (the editor should say so, not crash)."""
+        Raises FileError if it cannot be written (the editor should say so, not crash).
+        `raw`: `text` is QTextDocument raw text (see `encode_record`). With `generation` (from
+        `generation(key)` when the text was taken), a copy whose key was discarded since is
+        dropped, not written; returns whether the copy was written."""
         if not isinstance(key, str) or not key:
             raise ValueError("a recovery key must be a non-empty string")
         if newline not in NEWLINES or any(e not in NEWLINES for e in (endings or {}).values()):
@@ -164,7 +228,6 @@ class RecoveryStore:
             "version": FORMAT_VERSION,
             "key": key,
             "path": None if path is None else os.fspath(path),
-            "text": text,
             "saved_at": time.time(),
             "encoding": encoding,
             "newline": newline,
@@ -173,10 +236,10 @@ class RecoveryStore:
             "pid": self.pid,
             "pid_started": self._started,
         }
-        data = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        data = encode_record(record, text, raw=raw)
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write_bytes(self._file(key), data)  # mkstemp files are 0600
+            return self._write(key, data, generation)
         except OSError as err:
             what = record["path"] or "a new document"
             raise FileError(
@@ -185,10 +248,44 @@ class RecoveryStore:
                 self.root,
             ) from err
 
-    def discard(self, key: str) -> None:
-        """Forget buffer `key` (it was saved or closed); a missing entry is fine."""
-        with contextlib.suppress(FileNotFoundError):
-            self._file(key).unlink()
+    def _write(self, key: str, data: bytes, generation: int | None) -> bool:
+        """Temporary file (0600, as mkstemp makes it), fsync, then rename into place unless
+        `key` was discarded since `generation`."""
+        target = self._file(key)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.root)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            with self._lock:
+                if generation is not None and self._generations.get(key, 0) != generation:
+                    os.unlink(tmp)
+                    return False
+                os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        fsync_dir(self.root)
+        return True
+
+    def discard(self, key: str, *, path: str | None = None) -> None:
+        """Forget buffer `key` (it was saved or closed); a missing entry (or folder) is fine.
+        Raises FileError if the copy cannot be removed (`path` names the buffer in it)."""
+        with self._lock:
+            self._generations[key] = self._generations.get(key, 0) + 1
+            try:
+                self._file(key).unlink()
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+            except OSError as err:
+                raise FileError(
+                    f"Could not remove the recovery copy of {path or 'a document'} from "
+                    f"{self.root}: {err.strerror or err} (it may be offered again at the next "
+                    "start)",
+                    self.root,
+                ) from err
 
     def _entries(self):
         """(file, record or None if unreadable) for each entry file; never raises."""
@@ -273,6 +370,7 @@ class RecoveryStore:
                             encoding=record["encoding"],
                             newline=record["newline"],
                             endings=dict(record.get("endings", [])),
+                            file_mtime=_file_mtime(record["path"]),
                         )
                     )
         except Exception:  # recovery must never stop the editor from starting

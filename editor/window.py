@@ -15,10 +15,12 @@ import os
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from ghostpen.editor import actions, dialogs, disk_watch
-from ghostpen.editor.documents import Document, RecoveryKeeper, go_to_line
+from ghostpen.editor import actions, dialogs, disk_watch, recovery_ui
+from ghostpen.editor.documents import Document, go_to_line
 from ghostpen.editor.files import EncodeError, FileError, TextFile, read_text_file, save_text_file
+from ghostpen.editor.long_lines import WARNING as LONG_LINES_WARNING
 from ghostpen.editor.recovery import RecoveryStore
+from ghostpen.editor.recovery_ui import RecoveryKeeper
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
 from ghostpen.editor.statusbar import StatusBar
 from ghostpen.editor.view import ViewMixin
@@ -179,6 +181,8 @@ class MainWindow(ViewMixin, QMainWindow):
                 "one for all",
                 8000,
             )
+        if doc.long_lines:
+            self.status.showMessage(f"{doc.name()}: {LONG_LINES_WARNING}", 15000)
         return True
 
     def open_dialog(self) -> None:
@@ -224,11 +228,11 @@ class MainWindow(ViewMixin, QMainWindow):
         if doc.path != path:
             doc.set_path(path)
         doc.set_modified(False)
-        self.keeper.forget(doc)
         self.settings.add_recent(path)
         self.settings.set_last_dir(os.path.dirname(path))
         self._refresh_document(doc)
         self.status.showMessage(f"Saved {path}", 4000)
+        self.keeper.forget(doc)  # never raises; a copy it cannot remove is said after "Saved"
         return True
 
     def _confirm_close(self, doc: Document) -> bool:
@@ -407,27 +411,7 @@ class MainWindow(ViewMixin, QMainWindow):
 
     def offer_recovery(self) -> int:
         """Offer the buffers a crashed session left; returns how many were restored."""
-        self._offered_recovery = True
-        own = {doc.key for doc in self.documents()}
-        pending = [d for d in self.recovery.pending() if d.key not in own]
-        if not pending:
-            return 0
-        choice, chosen = dialogs.ask_restore(self, pending)
-        if choice == "later":
-            return 0
-        chosen_keys = {d.key for d in chosen}
-        restored = 0
-        for rec in pending:
-            if rec.key not in chosen_keys:
-                self.recovery.discard(rec.key)
-                continue
-            self._show_text(rec.path, rec.text_file(), True)
-            self.write_recovery()  # under the new key before the old copy goes
-            self.recovery.discard(rec.key)
-            restored += 1
-        if restored:
-            self.status.showMessage(f"Restored {restored} unsaved document(s)", 8000)
-        return restored
+        return recovery_ui.offer_recovery(self)
 
     # --- status -------------------------------------------------------------------------------
     def _refresh_document(self, doc: Document) -> None:

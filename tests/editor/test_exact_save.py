@@ -255,6 +255,7 @@ def test_recovery_copy_holds_the_exact_text(make_window, tmp_path, encoding):
     doc = open_doc(crashed, path)
     type_at_start(doc, "new\u00a0")
     assert crashed.write_recovery() == 1
+    crashed.keeper.writer.wait()  # the copy is written by the recovery worker thread
     (entry,) = crashed.recovery.pending()
     assert entry.text == ("new\u00a0" + text).replace("\r\n", "\n").replace("\r", "\n")
     recovery._LIVE_SESSIONS.discard(crashed.recovery.session_id)  # as if it had crashed

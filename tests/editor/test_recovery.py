@@ -199,3 +199,61 @@ def test_default_root_is_the_state_dir(monkeypatch, tmp_path):
 
     monkeypatch.setattr(platformdirs, "user_state_dir", lambda app: str(tmp_path / app))
     assert RecoveryStore().root == tmp_path / "ghostpen" / "recovery"
+
+
+def test_encode_record_is_json_of_the_exact_text(monkeypatch):
+    monkeypatch.setattr(recovery, "ENCODE_CHUNK", 3)  # chunk borders everywhere
+    text = 'a\u00a0b\u2028"\\\n\ud800\U0001f600' * 5
+    record = {"version": 1, "key": "k"}
+    data = recovery.encode_record(record, text)
+    assert json.loads(data.decode("utf-8", "surrogatepass")) == {**record, "text": text}
+    raw = text.replace("\n", "\u2029")  # QTextDocument.toRawText: blocks joined by U+2029
+    data = recovery.encode_record(record, raw, raw=True)
+    assert json.loads(data.decode("utf-8", "surrogatepass"))["text"] == text
+
+
+def test_save_taken_before_a_discard_is_dropped(tmp_path):
+    store = RecoveryStore(tmp_path)
+    taken = store.generation("k")  # a worker took the text...
+    store.discard("k")  # ...then the buffer was saved
+    assert store.save("k", "stale", path=None, generation=taken) is False
+    assert entry_files(tmp_path) == [] and not list(tmp_path.glob(".*.tmp"))
+    assert store.save("k", "new", path=None, generation=store.generation("k")) is True
+    assert [d.text for d in store.pending()] == ["new"]
+
+
+def test_discard_that_fails_raises_file_error(tmp_path, monkeypatch):
+    store = RecoveryStore(tmp_path)
+    store.save("k", "text", path=None)
+
+    def refuse(path, *args, **kw):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    with pytest.raises(FileError, match="Could not remove the recovery copy of notes.txt"):
+        store.discard("k", path="notes.txt")
+    monkeypatch.undo()
+    RecoveryStore(tmp_path / "file").discard("k")  # no folder: nothing to remove
+    (tmp_path / "blocker").write_bytes(b"")
+    RecoveryStore(tmp_path / "blocker" / "recovery").discard("k")  # a file in its place
+
+
+def test_pending_says_whether_the_copy_is_newer_than_the_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("on disk")
+    store = RecoveryStore(tmp_path / "recovery")
+    store.save("k", "recovered", path=path)
+    (doc,) = store.pending()
+    os.utime(path, (doc.saved_at - 3600, doc.saved_at - 3600))
+    (doc,) = store.pending()
+    assert doc.file_mtime == pytest.approx(doc.saved_at - 3600)
+    assert "the recovered copy (" in doc.age_note() and "is newer than the file on disk (" in (
+        doc.age_note()
+    )
+    os.utime(path, (doc.saved_at + 3600, doc.saved_at + 3600))
+    (doc,) = store.pending()
+    assert "is older than the file on disk" in doc.age_note()
+    path.unlink()
+    (doc,) = store.pending()
+    assert doc.file_mtime is None and "not on disk" in doc.age_note()
+    assert RecoveredDoc("u", None, "t", 1.0, "utf-8", "\n").age_note() == ""
