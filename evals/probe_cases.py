@@ -275,3 +275,25 @@ def _train_twice(tmp: Path) -> Outcome:
         outcome.ok = False
         outcome.message += f"; the first training ended badly (rc {first.returncode})"
     return outcome
+
+
+# --- the editor, offscreen in a child process (evals/probe_editor.py) -------------------------
+def _editor_probe(name: str) -> None:
+    from ghostpen.evals.probe_editor import SCENARIOS
+    from ghostpen.evals.probes import python
+
+    def run_scenario(tmp: Path) -> Outcome:
+        run = python("-m", "ghostpen.evals.probe_editor", name, str(tmp))
+        try:
+            result = json.loads(run.out.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            return Outcome(False, f"no result (rc {run.rc}): {run.last_line}", [], run.traceback)
+        ok = bool(result.get("ok")) and run.rc == 0 and not run.traceback
+        return Outcome(ok, str(result.get("message", "")), [], run.traceback)
+
+    probe(f"editor-{name}", (SCENARIOS[name].__doc__ or name).strip())(run_scenario)
+
+
+for _name in ("unedited-save", "hard-link-save", "changed-on-disk", "deleted-on-disk",
+              "recovery-root-is-a-file", "binary-file"):  # fmt: skip
+    _editor_probe(_name)
