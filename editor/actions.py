@@ -25,6 +25,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMenu
 
+from ghostpen.editor import encoding_flow
+
 OWN_SHORTCUTS = {
     "goto": [QKeySequence("Ctrl+G")],
     "zoom_reset": [QKeySequence("Ctrl+0")],
@@ -165,6 +167,7 @@ def build(window) -> SimpleNamespace:
     act("save", "&Save", lambda: w.save(), standard_keys(SK.Save, "Ctrl+S"))
     act("save_as", "Save &As…", lambda: w.save_as(), standard_keys(SK.SaveAs, "Ctrl+Shift+S"))
     act("reopen", "Reopen with &Encoding…", lambda: w.reopen_with_encoding())
+    act("save_encoding", "Save with Encodin&g…", lambda: encoding_flow.save_with_encoding(w))
     act("close", "&Close Tab", lambda: w.close_current(), standard_keys(SK.Close, "Ctrl+W"))
     act("quit", "&Quit", lambda: w.close(), standard_keys(SK.Quit, "Ctrl+Q"))
     a.newline_group = QActionGroup(w)
@@ -234,7 +237,7 @@ def build(window) -> SimpleNamespace:
     file_menu.addSeparator()
     file_menu.addActions([a.save, a.save_as])
     file_menu.addSeparator()
-    file_menu.addAction(a.reopen)
+    file_menu.addActions([a.reopen, a.save_encoding])
     newline_menu = file_menu.addMenu("&Line Endings")
     newline_menu.addActions(a.newline_group.actions())
     file_menu.addSeparator()

@@ -37,9 +37,11 @@ from PySide6.QtWidgets import (
 
 from ghostpen.editor import documents
 from ghostpen.editor.settings import MAX_DELAY_MS, SuggestPrefs
+from ghostpen.straybytes import REPLACE_CHOICE, STRAY_ENCODING
 
 ENCODINGS = (
     "utf-8",
+    STRAY_ENCODING,
     "utf-8-sig",
     "utf-16",
     "utf-16-le",
@@ -121,6 +123,22 @@ def ask_encoding(parent: QWidget | None, current: str) -> str | None:
         items.index(current),
         True,
     )
+    return choice.strip() if ok and choice.strip() else None
+
+
+def ask_save_encoding(parent: QWidget | None, current: str) -> str | None:
+    """The encoding to save with (File ▸ Save with Encoding…), or None if cancelled."""
+    items = [current]
+    prompt = "Save with encoding (any name Python knows):"
+    if current == STRAY_ENCODING:
+        items.append(REPLACE_CHOICE)
+        why = (
+            f"Only {STRAY_ENCODING!r} keeps the stray bytes as they are; any other encoding "
+            "saves each of them as its cp1252 reading (U+FFFD where cp1252 has none)."
+        )
+        prompt = f"{why}\n\n{prompt}"
+    items += [e for e in ENCODINGS if e not in items and e != STRAY_ENCODING]
+    choice, ok = QInputDialog.getItem(parent, "Save with Encoding", prompt, items, 0, True)
     return choice.strip() if ok and choice.strip() else None
 
 

@@ -16,6 +16,8 @@ file saved with the encoding it was read with round-trips byte for byte. BOM'd U
 names that say so: "utf-8-sig", "utf-16" (little-endian with BOM), "utf-16-be-bom", "utf-32"
 (little-endian with BOM), "utf-32-be-bom". Python's own names ("utf-16-le", "cp1252",
 "latin-1", "shift_jis", ...) mean what they mean to Python (no BOM written).
+"utf-8 (stray bytes)" (`ghostpen.straybytes`) writes each U+F780-U+F7FF character back as the
+stray byte it stands for.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from ghostpen.linebreaks import join_lines
 from ghostpen.model.atomic import atomic_write
+from ghostpen.straybytes import STRAY_ENCODING, encode_stray
 from ghostpen.textio import BOM_ENCODINGS as _BOM_ENCODINGS
 from ghostpen.textio import (
     MAX_BYTES,
@@ -135,7 +138,7 @@ def encode_text(
     codec, bom = _BOM_ENCODINGS.get(canon, (canon, b""))
     converted = join_lines(text, newline, endings)
     try:
-        body = converted.encode(codec)
+        body = encode_stray(converted) if canon == STRAY_ENCODING else converted.encode(codec)
     except UnicodeEncodeError:
         index = _first_unencodable(text, codec)
         raise _encode_error(text, canon, index, name) from None

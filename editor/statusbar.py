@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from ghostpen.straybytes import STRAY_ENCODING, count_stray, describe, explain
+
 MAX_MODEL_TEXT = 70  # longer model/error texts are cut (the tooltip has all)
 NEWLINE_NAMES = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
+ENCODING_TIP = "Encoding the file is read and saved with (File ▸ Reopen with Encoding…)"
 
 
 def encoding_label(encoding: str) -> str:
@@ -23,6 +26,7 @@ def encoding_label(encoding: str) -> str:
         "utf-32-be-bom": "UTF-32 BE with BOM",
         "latin-1": "Latin-1",
         "iso8859-1": "Latin-1",
+        STRAY_ENCODING: "UTF-8 (stray bytes)",
     }
     return names.get(encoding, encoding.upper())
 
@@ -38,7 +42,7 @@ class StatusBar(QStatusBar):
         self._labels: dict[str, QLabel] = {}
         tips = {
             "position": "Line and column of the cursor",
-            "encoding": "Encoding the file is read and saved with (File ▸ Reopen with Encoding…)",
+            "encoding": ENCODING_TIP,
             "newline": "Line ending kept when the file is saved",
             "language": "Syntax highlighting",
             "model": "Suggestion model",
@@ -66,8 +70,16 @@ class StatusBar(QStatusBar):
             text += f" ({selected} selected)"
         self._labels["position"].setText(text)
 
-    def set_encoding(self, encoding: str | None) -> None:
-        self._labels["encoding"].setText(encoding_label(encoding) if encoding else "")
+    def set_encoding(self, encoding: str | None, stray: int = 0) -> None:
+        """The encoding's name; for UTF-8 with stray bytes, how many (`stray`) and a tooltip
+        saying what they are."""
+        label = self._labels["encoding"]
+        if encoding == STRAY_ENCODING:
+            label.setText(describe(stray))
+            label.setToolTip(explain(stray))
+        else:
+            label.setText(encoding_label(encoding) if encoding else "")
+            label.setToolTip(ENCODING_TIP)
 
     def set_newline(self, newline: str | None) -> None:
         self._labels["newline"].setText(NEWLINE_NAMES.get(newline or "", ""))
@@ -86,7 +98,8 @@ class StatusBar(QStatusBar):
 
     def show_document(self, doc) -> None:
         """Encoding, line ending and language of a `documents.Document`."""
-        self.set_encoding(doc.encoding)
+        stray = count_stray(doc.text()) if doc.encoding == STRAY_ENCODING else 0
+        self.set_encoding(doc.encoding, stray)
         self.set_newline(doc.newline)
         self.set_language(doc.language, doc.highlighted)
 

@@ -10,7 +10,9 @@ clicks at `--cps` characters a second (scheduled by a QTimer). It reports, in mi
 - keystroke_to_any_ghost_ms_p50/p95: the same, also counting the ghost the widget keeps on
   its own when the typed character matches the ghost's first one (what the user sees);
 - event_loop_stall_ms_max: the worst lateness of a 5 ms precise timer during the run;
-- engine_ms_p50/p95: time spent in `engine.suggest` in the worker thread.
+- engine_ms_p50/p95: time spent in `engine.suggest` in the worker thread;
+- typed_exactly: whether the buffer then holds exactly the text's first `prefix + chars`
+  characters (any character types: non-ASCII ones arrive as key events carrying their text).
 
     ghostpen eval latency --text ../shared/data/nietzsche.txt --chars 200 --cps 10 --json
 """
@@ -87,6 +89,25 @@ def _percentile(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 2)
+
+
+def type_text(widget, ch: str) -> None:
+    """Type one character into `widget` as a key press and release carrying it as text.
+    Printable ASCII goes through `QTest.keyClicks`; anything else (é, €, CJK, a combining mark,
+    an emoji outside the BMP as one surrogate pair) as a QKeyEvent with key code Key_unknown, as
+    an input method sends it: QTest maps characters to key codes for ASCII only and aborts the
+    process on others (`ASSERT ... qasciikey.cpp`)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    if " " <= ch <= "~":
+        QTest.keyClicks(widget, ch)
+        return
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
+        QApplication.sendEvent(widget, event)
 
 
 def _open_window(engine_factory, model_path, settings, tmp: str):
@@ -244,7 +265,7 @@ def measure_latency(
                         QTest.keyClick(edit, Qt.Key.Key_Escape)  # Tab would accept it
                     QTest.keyClick(edit, Qt.Key.Key_Tab)
                 else:
-                    QTest.keyClicks(edit, ch)
+                    type_text(edit, ch)
                 pressed[edit.revision()] = t0
 
             key_timer.timeout.connect(type_next)
@@ -257,6 +278,7 @@ def measure_latency(
             if state["error"]:
                 raise RuntimeError(state["error"])
             model = suggester.model_name
+            typed_exactly = edit.toPlainText() == text[: prefix + chars]
         finally:
             edit.document().setModified(False)
             window.close()
@@ -284,6 +306,7 @@ def measure_latency(
         "suggestions_shown": len(lat),
         "ghosts_shown": len(anyl),
         "keystrokes": len(pressed),
+        "typed_exactly": typed_exactly,
         "model": model,
         "window": type(window).__name__,
         "cps": cps,

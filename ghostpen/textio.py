@@ -8,7 +8,10 @@ The editor, the training corpus and the `ghostpen eval` commands all read text t
   any other file);
 - binary data is refused (`BinaryFileError`): NUL bytes anywhere (unless a UTF-16/32 BOM
   decoded), or more than 30% control characters in the first 8 KiB;
-- then strict UTF-8, then cp1252, then latin-1 (which never fails);
+- then strict UTF-8; then UTF-8 with stray bytes kept as they are, for a file that is mostly
+  UTF-8 but has a few invalid bytes (`ghostpen.straybytes`: each stray byte B is the private-use
+  character U+F700 + B, encoding STRAY_ENCODING, "utf-8 (stray bytes)"); then cp1252, then
+  latin-1 (which never fails);
 - line endings become "\\n"; `TextFile` remembers the dominant one and whether they were mixed,
   and the encoding and BOM, which the editor needs to save the file back unchanged.
 
@@ -18,7 +21,8 @@ few words, for one-line command-line errors ("cannot read PATH: REASON"); nothin
 
 Encoding names in `TextFile.encoding` are what the editor's saver expects back: BOM'd Unicode
 files are "utf-8-sig", "utf-16" (LE with BOM), "utf-16-be-bom", "utf-32" (LE with BOM),
-"utf-32-be-bom"; Python's own names ("utf-16-le", "cp1252", "latin-1", ...) mean no BOM.
+"utf-32-be-bom"; Python's own names ("utf-16-le", "cp1252", "latin-1", ...) mean no BOM;
+STRAY_ENCODING is UTF-8 whose U+F780-U+F7FF characters are the file's stray bytes.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ghostpen.linebreaks import line_endings
+from ghostpen.straybytes import FIRST, LAST, STRAY_ENCODING, decode_stray
 
 MAX_BYTES = 200 * 1024 * 1024
 NEWLINES = ("\n", "\r\n", "\r")
@@ -118,7 +123,7 @@ def label(name: str | os.PathLike | None) -> str:
 def canonical_encoding(encoding: str) -> str:
     """Our name for `encoding`; raises LookupError for unknown or non-text codecs."""
     name = encoding.strip().lower().replace("_", "-")
-    if name in BOM_ENCODINGS:
+    if name in BOM_ENCODINGS or name == STRAY_ENCODING:
         return name
     info = codecs.lookup(name)
     if not getattr(info, "_is_text_encoding", True):
@@ -180,12 +185,15 @@ def _unknown(encoding: str, name) -> DecodeError:
     )
 
 
-def _decode_error(err: UnicodeDecodeError, encoding: str, name, offset: int = 0) -> DecodeError:
+def _decode_error(
+    err: UnicodeDecodeError, encoding: str, name, offset: int = 0, utf8: bool = False
+) -> DecodeError:
     bad = err.object[err.start : err.end][:4].hex(" ")
     reason = f"not valid {encoding} (the bytes {bad} at offset {err.start + offset})"
+    hint = f" (or as {STRAY_ENCODING!r} to keep the invalid bytes as they are)" if utf8 else ""
     return DecodeError(
         f"{label(name)} is not valid {encoding}: the bytes {bad} at offset {err.start + offset} "
-        f"cannot be decoded; open it with another encoding",
+        f"cannot be decoded; open it with another encoding{hint}",
         name,
         reason,
     )
@@ -205,6 +213,8 @@ def _forced(data: bytes, encoding: str, name) -> TextFile:
         canon = canonical_encoding(encoding)
     except LookupError:
         raise _unknown(encoding, name) from None
+    if canon == STRAY_ENCODING:
+        return _forced_stray(data, name)
     family = _FAMILY.get(canon)
     body, codec, skip = data, canon, 0
     if family:
@@ -221,16 +231,32 @@ def _forced(data: bytes, encoding: str, name) -> TextFile:
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as err:
-        raise _decode_error(err, canon, name, skip) from None
+        raise _decode_error(err, canon, name, skip, family == "utf-8") from None
     except LookupError:
         raise _unknown(encoding, name) from None
     return _make(text, canon)
 
 
+def _forced_stray(data: bytes, name) -> TextFile:
+    if _binary_content(data):
+        raise _binary(name, data)
+    text = decode_stray(data, force=True)
+    if text is None:
+        why = f"it already holds the characters U+{FIRST:04X}-U+{LAST:04X}"
+        raise DecodeError(
+            f"Cannot open {label(name)} as {STRAY_ENCODING}: {why}, which stand for stray bytes; "
+            "open it with another encoding",
+            name,
+            why,
+        )
+    return _make(text, STRAY_ENCODING)
+
+
 def decode_bytes(data: bytes, encoding: str | None = None, *, name=None) -> TextFile:
-    """Decode a file's bytes. Without `encoding`: BOM, strict UTF-8, cp1252, then latin-1 (never
-    fails). With `encoding`: that one, or DecodeError. Binary data raises BinaryFileError.
-    `name` (a path or file name) is used in error messages."""
+    """Decode a file's bytes. Without `encoding`: BOM, strict UTF-8, mostly UTF-8 with stray
+    bytes (STRAY_ENCODING), cp1252, then latin-1 (never fails). With `encoding`: that one, or
+    DecodeError. Binary data raises BinaryFileError. `name` (a path or file name) is used in
+    error messages."""
     if encoding is not None:
         return _forced(data, encoding, name)
     bom_name = _match_bom(data)
@@ -243,9 +269,13 @@ def decode_bytes(data: bytes, encoding: str | None = None, *, name=None) -> Text
         # A BOM followed by undecodable bytes: judge it like any other file below.
     if _binary_content(data):
         raise _binary(name, data)
-    for codec in ("utf-8", "cp1252"):
-        with contextlib.suppress(UnicodeDecodeError):
-            return _make(data.decode(codec), codec)
+    with contextlib.suppress(UnicodeDecodeError):
+        return _make(data.decode("utf-8"), "utf-8")
+    text = decode_stray(data)
+    if text is not None:
+        return _make(text, STRAY_ENCODING)
+    with contextlib.suppress(UnicodeDecodeError):
+        return _make(data.decode("cp1252"), "cp1252")
     return _make(data.decode("latin-1"), "latin-1")
 
 

@@ -155,3 +155,56 @@ def test_oversized_files(tmp_path, monkeypatch):
     assert info.value.reason == "it is 2048 bytes, more than 1024 bytes"
     monkeypatch.setattr(textio, "MAX_BYTES", 2048)
     assert read_text(path) == "x" * 2048
+
+
+# --- UTF-8 with stray bytes (ghostpen.straybytes) ------------------------------------------------
+STRAY = "utf-8 (stray bytes)"
+
+
+def test_mostly_utf8_with_a_stray_byte_opens_as_utf8_keeping_the_byte():
+    # one cp1252 byte (0x92, a curly quote) in a UTF-8 file: it used to open as cp1252, so
+    # every real UTF-8 character became mojibake ("café" -> "cafÃ©")
+    data = "café – naïve Grüße\n".encode() + b"it\x92s\n"
+    tf = decode_bytes(data)
+    assert tf.encoding == STRAY
+    assert tf.text == "café – naïve Grüße\nit\uf792s\n"  # the stray byte B is U+F700 + B
+    assert "Ã" not in tf.text
+
+
+def test_stray_bytes_at_the_end_and_runs_of_them():
+    cut = "日本語".encode()[:-1]  # a file cut in the middle of a character
+    tf = decode_bytes("ß und €\n".encode() + cut)
+    assert (tf.encoding, tf.text) == (STRAY, "ß und €\n日本\uf7e8\uf7aa")
+    tf = decode_bytes("é é é ".encode() + b"\xff\xfe\xfd")  # 3 valid, 3 invalid
+    assert (tf.encoding, tf.text) == (STRAY, "é é é \uf7ff\uf7fe\uf7fd")
+
+
+def test_legacy_8bit_files_still_open_as_before():
+    # no valid multi-byte UTF-8 at all, or more invalid bytes than valid ones: not UTF-8
+    assert decode_bytes("café “quoted”".encode("cp1252")).encoding == "cp1252"
+    assert decode_bytes("привет мир".encode("koi8-r")).encoding == "cp1252"
+    assert decode_bytes(b"\x81 caf\xe9").encoding == "latin-1"
+    mostly_cp1252 = "é".encode() + "àèìòù".encode("cp1252")  # 1 valid, 5 invalid
+    assert decode_bytes(mostly_cp1252).encoding == "cp1252"
+    assert decode_bytes("plain café".encode()).encoding == "utf-8"  # valid UTF-8 unchanged
+
+
+def test_a_file_that_already_holds_the_private_use_characters_falls_back_to_cp1252():
+    # U+F7E9 in the file itself could not be told from a stray 0xE9: the old behaviour
+    data = "café \uf7e9 ".encode() + b"\xe9"
+    tf = decode_bytes(data)
+    assert tf.encoding == "cp1252"
+    assert tf.text == data.decode("cp1252")
+    with pytest.raises(DecodeError, match=r"x\.txt as utf-8 \(stray bytes\).*U\+F780-U\+F7FF"):
+        decode_bytes(data, STRAY, name="x.txt")
+
+
+def test_forced_stray_encoding():
+    # Reopen with Encoding -> "utf-8 (stray bytes)" works on any non-binary file
+    tf = decode_bytes("caf\xe9 “x”".encode("cp1252"), "UTF-8 (stray bytes)")
+    assert (tf.encoding, tf.text) == (STRAY, "caf\uf7e9 \uf793x\uf794")
+    assert decode_bytes("fine é".encode(), STRAY) == TextFile("fine é", STRAY)
+    with pytest.raises(BinaryFileError):
+        decode_bytes(b"a\x00b", STRAY)
+    with pytest.raises(DecodeError, match="'utf-8 \\(stray bytes\\)' to keep the invalid bytes"):
+        decode_bytes(b"caf\xe9", "utf-8")  # forced strict UTF-8 still fails, and says how else

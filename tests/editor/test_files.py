@@ -377,3 +377,32 @@ def test_failed_backup_of_a_hard_linked_file_leaves_it_untouched(tmp_path, monke
     monkeypatch.undo()
     assert first.read_bytes() == b"precious\n"
     assert sorted(os.listdir(tmp_path)) == ["first.txt", "other.txt"]
+
+
+# --- UTF-8 with stray bytes: kept exactly on save -------------------------------------------------
+STRAY_DATA = "café – naïve\r\n".encode() + b"it\x92s \xff\r\n" + "日本語\r\n".encode()[:-3]
+
+
+def test_unedited_stray_bytes_file_saves_identical_bytes(tmp_path):
+    path = tmp_path / "stray.txt"
+    path.write_bytes(STRAY_DATA)
+    tf = read_text_file(path)
+    assert (tf.encoding, tf.newline) == ("utf-8 (stray bytes)", "\r\n")
+    save_text_file(path, tf.text, encoding=tf.encoding, newline=tf.newline)
+    assert path.read_bytes() == STRAY_DATA
+    assert encode_text(tf.text, tf.encoding, tf.newline) == STRAY_DATA
+
+
+def test_an_edit_elsewhere_changes_only_that_edit(tmp_path):
+    path = tmp_path / "stray.txt"
+    path.write_bytes(STRAY_DATA)
+    tf = read_text_file(path)
+    save_text_file(path, tf.text.replace("naïve", "naïf ✓"), encoding=tf.encoding, newline="\r\n")
+    assert path.read_bytes() == STRAY_DATA.replace("naïve".encode(), "naïf ✓".encode())
+
+
+def test_stray_encoding_name_and_its_bytes():
+    assert encode_text("a\uf780\uf7ffé", "utf-8 (stray bytes)", "\n") == b"a\x80\xff\xc3\xa9"
+    assert encode_text("x\n", "UTF-8 (Stray Bytes)", "\r\n") == b"x\r\n"
+    # in plain UTF-8 the same characters are just private-use characters
+    assert encode_text("\uf792", "utf-8", "\n") == "\uf792".encode()

@@ -115,3 +115,41 @@ def test_a_broken_model_is_an_error(qapp, fixtures_dir, tmp_path, capsys):
     )
     assert rc == 1
     assert "could not load the model" in capsys.readouterr().err
+
+
+# é, ß, €, emoji outside the BMP, CJK, combining marks, tabs and newlines: every one typed
+UNICODE_TEXT = "Café Straße 5 € 😀 日本語 e\u0301 n\u0303\tà\nfin 🎉𝄞 中文 x\u0308 «ok» ☃\n"
+
+
+def test_non_ascii_text_is_typed_exactly(qapp, monkeypatch):
+    # QTest.keyClicks aborts the process (qasciikey.cpp) on a non-ASCII character
+    from ghostpen.editor.textedit import GhostTextEdit
+
+    seen = {}
+    original = GhostTextEdit.toPlainText
+
+    def spy(self):
+        seen["text"] = original(self)
+        return seen["text"]
+
+    monkeypatch.setattr(GhostTextEdit, "toPlainText", spy)
+    text = "start " + UNICODE_TEXT * 2
+    chars = len(text) - 6
+    result = eval_latency.measure_latency(
+        text, eval_latency.FakeEngine, prefix=6, chars=chars, cps=200
+    )
+    assert result["keystrokes"] == chars  # one key press per character, surrogate pairs too
+    assert result["typed_exactly"] is True
+    assert seen["text"] == text
+
+
+def test_command_types_non_ascii_text(qapp, tmp_path, capsys):
+    path = tmp_path / "unicode.txt"
+    path.write_text(UNICODE_TEXT * 3, encoding="utf-8")
+    rc = eval_latency.main(
+        ["--fake-engine", "--text", str(path), "--prefix", "0", "--chars", "90"]
+        + ["--cps", "200", "--json"]
+    )
+    assert rc == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["keystrokes"] == 90 and result["typed_exactly"] is True
