@@ -237,6 +237,20 @@ def _speed_batch_zero(tmp: Path) -> Outcome:
     return refused(run, {}, {}, "train-batch")
 
 
+@probe("eval-latency-non-ascii", "eval latency typing é, ß, €, emoji, CJK and combining marks")
+def _latency_non_ascii(tmp: Path) -> Outcome:
+    text = tmp / "unicode.txt"
+    text.write_text("Grüße, café € 😀 日本語 e\u0301 naïve\tend\n" * 20, encoding="utf-8")
+    run = ghostpen("eval", "latency", "--fake-engine", "--text", str(text), "--chars", "60",
+                   "--prefix", "100", "--cps", "50", "--json")  # fmt: skip
+    try:
+        result = json.loads(run.out.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return Outcome(False, f"no JSON (rc {run.rc}): {run.last_line}", [], run.traceback)
+    ok = run.rc == 0 and result.get("typed_exactly") is True and not run.traceback
+    return Outcome(ok, f"rc {run.rc}, typed exactly: {result.get('typed_exactly')}")
+
+
 @probe("eval-ksr-beam-negative", "eval ksr --beam -1")
 def _ksr_beam(tmp: Path) -> Outcome:
     text = corpus(tmp / "c", chars=3000)
@@ -295,5 +309,5 @@ def _editor_probe(name: str) -> None:
 
 
 for _name in ("unedited-save", "hard-link-save", "changed-on-disk", "deleted-on-disk",
-              "recovery-root-is-a-file", "binary-file"):  # fmt: skip
+              "recovery-root-is-a-file", "stray-bytes", "binary-file"):  # fmt: skip
     _editor_probe(_name)

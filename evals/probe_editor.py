@@ -161,6 +161,23 @@ def recovery_root_is_a_file(folder: Path) -> tuple[bool, str]:
 
 
 @scenario
+def stray_bytes(folder: Path) -> tuple[bool, str]:
+    """A UTF-8 file with one stray byte: shown as UTF-8 (no mojibake), saved back byte for byte."""
+    path = folder / "cafe.txt"
+    data = "café naïve\n".encode() + b"it\x92s\n"
+    path.write_bytes(data)
+    s = Session(folder)
+    s.window.open_file(str(path))
+    doc = s.window.current_document()
+    readable = "café naïve" in doc.text()
+    saved = s.window.save_document(doc)
+    s.close()
+    same = path.read_bytes() == data
+    ok = readable and saved and same
+    return ok, f"encoding {doc.encoding!r}; shown as UTF-8: {readable}; identical bytes: {same}"
+
+
+@scenario
 def binary_file(folder: Path) -> tuple[bool, str]:
     """Opening a binary file is refused with a message; the file is not touched."""
     path = folder / "image.png"
