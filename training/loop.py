@@ -42,9 +42,8 @@ LN2 = math.log(2.0)
 LOG_EVERY = 10  # steps between step events (and NaN/inf checks of the loss)
 MIN_IMPROVEMENT = 1e-4  # bpc by which a validation must beat the best to count as better
 VALID_SEQ = 200  # characters per validation chunk
-VALID_BATCH = (
-    VALID_STREAMS  # at most this many validation streams (fewer if the batch size is smaller)
-)
+# at most this many validation streams (fewer if the batch size is smaller)
+VALID_BATCH = VALID_STREAMS
 EPOCH_SEED_STRIDE = 1000  # dropout seed of a chunk: seed + epoch * stride + chunk
 Progress = Callable[[dict], None]
 
@@ -163,6 +162,7 @@ class _Run:
         previous: dict = {}
         self.best_file: str | None = None  # best weights written by this run (or the resumed)
         self.saved_step: int | None = None  # the step of this run's last checkpoint
+        self.replacing = not resume and (out / META).exists()  # --force over another model
         if resume:
             ckpt = read_checkpoint(out)
             if not {"last", "optimizer"} <= set(ckpt.files) or not ckpt.resume:
@@ -250,6 +250,8 @@ class _Run:
             reason = "epochs"
         if reason == "non-finite loss":
             pass  # keep the last finite checkpoint as it is
+        elif self.replacing and self.saved_step is None and position["step"] == 0:
+            pass  # stopped before a single step: the model that was there stays
         elif self.saved_step != position["step"] or not (self.out / META).exists():
             if position["best_val_bpc"] is None:
                 if self.validate() is None:

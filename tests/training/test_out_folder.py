@@ -185,3 +185,19 @@ def test_a_full_disk_keeps_the_last_good_checkpoint(tmp_path, fixtures_dir, caps
     assert {p.name for p in out.iterdir()} == _named(out) | {"meta.json", LOCK_NAME}
     net, ckpt = load_model(out)
     assert ckpt.resume["position"]["step"] == 5
+
+
+def test_force_stopped_before_a_step_keeps_the_old_model(trained, fixtures_dir):
+    from ghostpen.model.config import ModelConfig
+    from ghostpen.training.config import TrainConfig
+    from ghostpen.training.loop import StopFlag, train
+
+    before, stop = _files(trained), StopFlag()
+    stop.set()
+    text = (fixtures_dir / "tiny.txt").read_text(encoding="utf-8")
+    config = TrainConfig(epochs=1, seq_len=20, batch_size=4)
+    result = train(ModelConfig(num_hidden=12), config, text, trained, force=True, stop=stop)
+    assert result["reason"] == "interrupted" and result["steps"] == 0
+    assert _files(trained) == before
+    with pytest.raises(Exception, match="already holds a model"):
+        train(ModelConfig(num_hidden=12), config, text, trained)  # train() claims too
