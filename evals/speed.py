@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from ghostpen.argtypes import non_negative_int, positive_int
 from ghostpen.report import print_result
 
 
@@ -31,24 +32,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", default=None, help="document to type (default: sampled)")
     parser.add_argument(
         "--doc-chars",
-        type=int,
+        type=positive_int,
         default=5000,
         help="document length before the timed keystrokes (default 5000)",
     )
     parser.add_argument(
-        "--keystrokes", type=int, default=300, help="timed suggestions (default 300)"
+        "--keystrokes", type=positive_int, default=300, help="timed suggestions (default 300)"
     )
     parser.add_argument(
         "--train-steps",
-        type=int,
+        type=non_negative_int,
         default=5,
         help="timed training steps; 0 skips the measurement (default 5)",
     )
-    parser.add_argument("--train-batch", type=int, default=64)
-    parser.add_argument("--train-seq", type=int, default=100)
+    parser.add_argument("--train-batch", type=positive_int, default=64)
+    parser.add_argument("--train-seq", type=positive_int, default=100)
     parser.add_argument(
         "--train-threads",
-        type=int,
+        type=non_negative_int,
         default=0,
         help="MXNet threads for the training measurement (default 0: the cores available)",
     )
@@ -152,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
                 return 2
         else:
             doc = generate(model, vocab, "", need, temperature=0.7, seed=0)
+    if len(doc) < 2:  # one character to read and one to type, at least
+        what = "is empty" if not doc else "holds one character"
+        print(f"error: {args.text} {what}; give a text to type", file=sys.stderr)
+        return 2
     first, times, shown = time_suggestions(engine, doc, min(args.keystrokes, len(doc) - 1))
     result = {
         "model": engine.name,

@@ -14,6 +14,7 @@ never needs the corpus.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -173,13 +174,14 @@ def save_checkpoint(
     last_params=None,
     optimizer_state: dict | None = None,
     keep: dict[str, str] | None = None,
-) -> None:
-    """Write a checkpoint crash-safely.
+) -> dict[str, str]:
+    """Write a checkpoint crash-safely; returns the files its meta.json names (role -> name).
 
     `params` / `last_params` are Gluon blocks whose weights to save as the best / latest
     weights; `optimizer_state` a dict of NDArrays (mx.nd.save). `keep` names files of the
     existing checkpoint to carry over unchanged (role -> name), e.g. the best weights when only
-    the resume state changed.
+    the resume state changed. A failed write (OSError, e.g. a full disk) removes the files
+    this call wrote and re-raises: the previous checkpoint stays as it was.
     """
     import mxnet as mx
 
@@ -195,30 +197,42 @@ def save_checkpoint(
     if optimizer_state is not None:
         writes.append(("optimizer", f"optim-{tag}.nd", lambda f: mx.nd.save(f, optimizer_state)))
     mode = default_file_mode()
-    for role, name, writer in writes:
-        atomic_write(path / name, writer, mode)
-        files[role] = name
-    if "params" not in files:
-        raise ValueError("a checkpoint needs best weights: pass params= or keep={'params': …}")
-    previous = _named_files(path)
-    meta = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "model": config.to_json(),
-        "vocab": vocab.to_json(),
-        "files": files,
-        "sha256": {name: _sha256(path / name) for name in files.values()},
-        "training": training or {},
-        "resume": resume or {},
-    }
-    data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
-    atomic_write_bytes(path / META, data, mode)
+    written: list[Path] = []
+    try:
+        for role, name, writer in writes:
+            atomic_write(path / name, writer, mode)
+            written.append(path / name)
+            files[role] = name
+        if "params" not in files:
+            raise ValueError("a checkpoint needs best weights: pass params= or keep={'params': …}")
+        previous = _named_files(path)
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "model": config.to_json(),
+            "vocab": vocab.to_json(),
+            "files": files,
+            "sha256": {name: _sha256(path / name) for name in files.values()},
+            "training": training or {},
+            "resume": resume or {},
+        }
+        data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
+        atomic_write_bytes(path / META, data, mode)
+    except BaseException:
+        # a failed save (a full disk, an interrupt) leaves the previous checkpoint as it was:
+        # the files this call wrote are named by no meta.json, so they go
+        for file in written:
+            with contextlib.suppress(OSError):
+                file.unlink()
+        raise
     # only now is it safe to remove what the new meta.json no longer names: files the previous
     # meta.json named (ghostpen wrote them) and ghostpen's own temporary files, nothing else
     referenced = set(files.values()) | {META}
-    for name in previous - referenced:
-        (path / name).unlink(missing_ok=True)
-    for entry in path.iterdir():
-        if _OWN_TEMP.match(entry.name) and entry.is_file():
-            entry.unlink(missing_ok=True)
-    fsync_dir(path)
+    with contextlib.suppress(OSError):
+        for name in previous - referenced:
+            (path / name).unlink(missing_ok=True)
+        for entry in path.iterdir():
+            if _OWN_TEMP.match(entry.name) and entry.is_file():
+                entry.unlink(missing_ok=True)
+        fsync_dir(path)
+    return files

@@ -1,14 +1,18 @@
 """`ghostpen train`: fit a character-level model on nietzsche.txt or your own documents.
 
     ghostpen train --corpus notes/ --out runs/notes --minutes 20
-    ghostpen train --resume --out runs/notes          # continue where it stopped
+    ghostpen train --resume --out runs/notes          # continue where it stopped (same corpus)
+    ghostpen train --force --out runs/notes ...       # replace the model in runs/notes
     ghostpen train --progress json ...                # one JSON object per line (editor dialog)
     ghostpen train --recipe nietzsche                 # the bundled model's settings
 
 Settings come from the defaults (ModelConfig / TrainConfig), or from `--recipe NAME`
 (training/recipes/NAME.json); flags given explicitly override either.
 
-Ctrl+C (or SIGTERM) saves a resumable checkpoint and exits 0.
+Ctrl+C (or SIGTERM) saves a resumable checkpoint and exits 0. `--out` is checked and claimed
+before training (a file, a read-only folder, someone else's files, a model there without
+--resume/--force, another training using it: exit 2); a checkpoint that cannot be written (a
+full disk) keeps the last good one and exits 1.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ import signal
 import sys
 from pathlib import Path
 
+from ghostpen.argtypes import (
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    open_fraction,
+    positive_float,
+    positive_int,
+)
 from ghostpen.model.archs import NAMES as ARCHITECTURES
 from ghostpen.model.config import ModelConfig
 from ghostpen.training.config import TrainConfig
@@ -70,7 +82,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="continue the run saved in --out (weights, optimizer, position)",
+        help="continue the run saved in --out (weights, optimizer, position) on its corpus",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the model in --out (its files go once the new run's first checkpoint is "
+        "written)",
+    )
+    p.add_argument(
+        "--new-corpus",
+        action="store_true",
+        help="with --resume: continue on different text than the checkpoint was trained on",
     )
     p.add_argument(
         "--progress",
@@ -85,33 +108,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     m = p.add_argument_group("model (default: the recipe's, else the value shown)")
     m.add_argument("--arch", choices=ARCHITECTURES, help=f"({DEFAULT_MODEL.arch})")
-    m.add_argument("--embed", type=int, help=f"embedding size ({DEFAULT_MODEL.num_embed})")
-    m.add_argument("--hidden", type=int, help=f"units per layer ({DEFAULT_MODEL.num_hidden})")
-    m.add_argument("--layers", type=int, help=f"({DEFAULT_MODEL.num_layers})")
-    m.add_argument("--dropout", type=float, help=f"({DEFAULT_MODEL.dropout})")
+    m.add_argument("--embed", type=positive_int, help=f"embedding size ({DEFAULT_MODEL.num_embed})")
+    m.add_argument(
+        "--hidden", type=positive_int, help=f"units per layer ({DEFAULT_MODEL.num_hidden})"
+    )
+    m.add_argument("--layers", type=positive_int, help=f"({DEFAULT_MODEL.num_layers})")
+    m.add_argument("--dropout", type=fraction, help=f"({DEFAULT_MODEL.dropout})")
     t = p.add_argument_group("training (default: the recipe's, else the value shown)")
-    t.add_argument("--epochs", type=int, help=f"({DEFAULT_TRAIN.epochs})")
+    t.add_argument("--epochs", type=positive_int, help=f"({DEFAULT_TRAIN.epochs})")
     t.add_argument(
         "--minutes",
-        type=float,
+        type=non_negative_float,
         help=f"wall-clock budget for this run (0 = none) ({DEFAULT_TRAIN.minutes})",
     )
-    t.add_argument("--seq-len", type=int, help=f"({DEFAULT_TRAIN.seq_len})")
-    t.add_argument("--batch-size", type=int, help=f"({DEFAULT_TRAIN.batch_size})")
-    t.add_argument("--lr", type=float, help=f"({DEFAULT_TRAIN.lr})")
-    t.add_argument("--clip", type=float, help=f"({DEFAULT_TRAIN.clip})")
-    t.add_argument("--weight-decay", type=float, help=f"({DEFAULT_TRAIN.weight_decay})")
-    t.add_argument("--patience", type=int, help=f"({DEFAULT_TRAIN.patience})")
-    t.add_argument("--valid-fraction", type=float, help=f"({DEFAULT_TRAIN.valid_fraction})")
+    t.add_argument("--seq-len", type=positive_int, help=f"({DEFAULT_TRAIN.seq_len})")
+    t.add_argument("--batch-size", type=positive_int, help=f"({DEFAULT_TRAIN.batch_size})")
+    t.add_argument("--lr", type=positive_float, help=f"({DEFAULT_TRAIN.lr})")
+    t.add_argument("--clip", type=positive_float, help=f"({DEFAULT_TRAIN.clip})")
+    t.add_argument(
+        "--weight-decay", type=non_negative_float, help=f"({DEFAULT_TRAIN.weight_decay})"
+    )
+    t.add_argument("--patience", type=positive_int, help=f"({DEFAULT_TRAIN.patience})")
+    t.add_argument("--valid-fraction", type=open_fraction, help=f"({DEFAULT_TRAIN.valid_fraction})")
     t.add_argument(
         "--valid-every",
-        type=int,
+        type=non_negative_int,
         help=f"steps between validations (0 = once per epoch) ({DEFAULT_TRAIN.valid_every})",
     )
-    t.add_argument("--seed", type=int, help=f"({DEFAULT_TRAIN.seed})")
+    t.add_argument("--seed", type=non_negative_int, help=f"({DEFAULT_TRAIN.seed})")
     t.add_argument(
         "--threads",
-        type=int,
+        type=positive_int,
         default=None,
         help="CPU threads for MXNet (default: the cores this process may use)",
     )
@@ -179,62 +206,81 @@ class _Reporter:
             )
 
 
+def _load_corpus(args: argparse.Namespace, resumed) -> tuple:
+    """(corpus, the checkpoint's corpus record or None); CorpusError/OSError when unusable."""
+    from ghostpen.training.corpus import load_corpus
+    from ghostpen.training.corpus_record import check_same, recorded_corpus
+
+    rec = resumed.training.get("corpus") if resumed is not None else None
+    if args.corpus:
+        exts = (
+            tuple(f".{e.strip().lstrip('.').lower()}" for e in args.ext.split(","))
+            if args.ext
+            else None
+        )
+        corpus = load_corpus(args.corpus, **({"extensions": exts} if exts else {}))
+        if rec:
+            check_same(rec, corpus, Path(args.out), args.new_corpus)
+        return corpus
+    if resumed is not None:
+        return recorded_corpus(rec or {}, Path(args.out))
+    from ghostpen.training.download import nietzsche_path
+
+    return load_corpus([nietzsche_path()])
+
+
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.model.checkpoint import CheckpointError
-    from ghostpen.training.corpus import CorpusError, load_corpus
+    from ghostpen.model.checkpoint import FORMAT, CheckpointError, read_checkpoint
+    from ghostpen.training.corpus import CorpusError, check_size
+    from ghostpen.training.corpus_record import record
+    from ghostpen.training.outdir import OutputError, claim_output
     from ghostpen.training.step import available_cores, set_threads
 
     set_threads(args.threads or available_cores())  # before MXNet is imported, where it is not
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    out = Path(args.out)
     try:
         model_config, config = configs(args)
-    except ValueError as exc:
-        print(f"ghostpen train: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if args.corpus:
-            exts = (
-                tuple(f".{e.strip().lstrip('.').lower()}" for e in args.ext.split(","))
-                if args.ext
-                else None
-            )
-            corpus = load_corpus(args.corpus, **({"extensions": exts} if exts else {}))
-        else:
-            from ghostpen.training.download import nietzsche_path
-
-            corpus = load_corpus([nietzsche_path()])
-    except (CorpusError, OSError) as exc:
+        resumed = read_checkpoint(out) if args.resume else None
+        corpus = _load_corpus(args, resumed)
+        if resumed is None:  # a resumed run checks against the checkpoint's own settings
+            check_size(len(corpus.text), config.batch_size, config.seq_len, config.valid_fraction)
+    except (CheckpointError, CorpusError, ValueError, OSError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
     for f, reason in corpus.skipped:
         print(f"ghostpen train: skipped {f} ({reason})", file=sys.stderr)
-    from ghostpen.training.loop import StopFlag, train
+    from ghostpen.training.loop import SaveError, StopFlag, train
 
+    try:  # checked before any training step; held until the run has ended
+        claim = claim_output(out, resume=args.resume, force=args.force, kind=FORMAT)
+    except OutputError as exc:
+        print(f"ghostpen train: {exc}", file=sys.stderr)
+        return 2
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
-    info = {
-        "files": [str(f) for f in corpus.files][:50],
-        "file_count": len(corpus.files),
-        "chars": len(corpus.text),
-        "sha256": corpus.sha256,
-    }
     try:
         result = train(
             model_config,
             config,
             corpus.text,
-            Path(args.out),
+            out,
             resume=args.resume,
             progress=_Reporter(args.progress),
             stop=stop,
-            corpus_info=info,
+            corpus_info=record(corpus),
+            claim=claim,
         )
     except (CheckpointError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
+    except SaveError as exc:
+        print(f"ghostpen train: {exc}", file=sys.stderr)
+        return 1
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        claim.release()
     if result["reason"] == "non-finite loss":
         print(
             "ghostpen train: the loss became NaN or infinite; stopped without saving it "

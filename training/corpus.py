@@ -31,6 +31,7 @@ class Corpus:
     text: str  # all documents, newlines normalised, joined by a blank line
     files: list[Path] = field(default_factory=list)  # files used, in order
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+    file_sha256: list[str] = field(default_factory=list)  # sha256 of each used file's bytes
 
     @property
     def sha256(self) -> str:
@@ -87,6 +88,7 @@ def load_corpus(
         if text.strip():
             parts.append(text)
             corpus.files.append(f)
+            corpus.file_sha256.append(hashlib.sha256(data).hexdigest())
         else:
             corpus.skipped.append((f, "empty"))
     if not parts:
@@ -102,3 +104,30 @@ def split(text: str, valid_fraction: float = 0.1) -> tuple[str, str]:
         raise ValueError("valid_fraction must be in (0, 1)")
     cut = int(len(text) * (1.0 - valid_fraction))
     return text[:cut], text[cut:]
+
+
+VALID_STREAMS = 16  # validation streams (at most; the training loop's VALID_BATCH)
+
+
+def min_chars(batch_size: int, seq_len: int, valid_fraction: float) -> int:
+    """The smallest corpus `split` + batching can train on: every training stream holds one
+    full chunk (`seq_len` + 1 characters) and every validation stream two characters."""
+    need_train = batch_size * (seq_len + 1)
+    need_valid = 2 * min(batch_size, VALID_STREAMS)
+    n = max(int(need_train / (1.0 - valid_fraction)), int(need_valid / valid_fraction), 1)
+    while True:
+        cut = int(n * (1.0 - valid_fraction))
+        if cut >= need_train and n - cut >= need_valid:
+            return n
+        n += 1
+
+
+def check_size(chars: int, batch_size: int, seq_len: int, valid_fraction: float) -> None:
+    """CorpusError saying how small is enough when `chars` characters are too few."""
+    need = min_chars(batch_size, seq_len, valid_fraction)
+    if chars < need:
+        raise CorpusError(
+            f"the corpus is too small: {chars:,} characters, and batch size {batch_size}, "
+            f"sequence length {seq_len} and validation fraction {valid_fraction:g} need at least "
+            f"{need:,}; add text, or lower --batch-size or --seq-len"
+        )

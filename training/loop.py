@@ -3,9 +3,15 @@
 One call of `train()` runs epochs until `epochs`, the time budget, early stopping, a stop
 request (Ctrl+C / SIGTERM set `StopFlag`) or a non-finite loss. After every validation the
 checkpoint directory is rewritten crash-safely: best weights (lowest validation bpc) for using
-the model, latest weights + Adam moments + loop position for `--resume`. The steps are
-`_Run.epoch` (training chunks, one `TrainStep` each), `_Run.validate` and `_Run.save`;
-progress goes out as the events of `ghostpen.training.events`.
+the model, latest weights + Adam moments + loop position for `--resume`; the run ends with a
+save of its last step (unless the loss went non-finite: the last finite checkpoint is kept).
+The steps are `_Run.epoch` (training chunks, one `TrainStep` each), `_Run.validate` and
+`_Run.save`; progress goes out as the events of `ghostpen.training.events`.
+
+The output folder is claimed (`training.outdir.claim_output`) for the whole run: nobody else's
+files are touched, a model already there is replaced only with `force` (its files go after the
+new run's first checkpoint is written), and a failed write (a full disk) raises `SaveError`
+with the last good checkpoint kept.
 """
 
 from __future__ import annotations
@@ -17,20 +23,33 @@ from pathlib import Path
 
 import numpy as np
 
-from ghostpen.model.checkpoint import CheckpointError, load_params, read_checkpoint, save_checkpoint
+from ghostpen.model.checkpoint import (
+    FORMAT,
+    META,
+    CheckpointError,
+    load_params,
+    read_checkpoint,
+    save_checkpoint,
+)
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab
 from ghostpen.training import events
 from ghostpen.training.config import TrainConfig
+from ghostpen.training.corpus import VALID_STREAMS, check_size
 from ghostpen.training.data import batchify, chunks, num_chunks
 
 LN2 = math.log(2.0)
 LOG_EVERY = 10  # steps between step events (and NaN/inf checks of the loss)
 MIN_IMPROVEMENT = 1e-4  # bpc by which a validation must beat the best to count as better
 VALID_SEQ = 200  # characters per validation chunk
-VALID_BATCH = 16  # at most this many validation streams (fewer if the batch size is smaller)
+# at most this many validation streams (fewer if the batch size is smaller)
+VALID_BATCH = VALID_STREAMS
 EPOCH_SEED_STRIDE = 1000  # dropout seed of a chunk: seed + epoch * stride + chunk
 Progress = Callable[[dict], None]
+
+
+class SaveError(Exception):
+    """Writing the checkpoint failed (e.g. a full disk); the message says what is kept."""
 
 
 class StopFlag:
@@ -93,13 +112,29 @@ def train(
     progress: Progress | None = None,
     stop: StopFlag | None = None,
     corpus_info: dict | None = None,
+    force: bool = False,
+    claim=None,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
-    Returns the "done" event (`events.DoneEvent` as a dict).
+    `out` is claimed for the run (`claim_output(out, resume=, force=)`; OutputError when it
+    cannot be used) unless the caller passes the `claim` it holds. Returns the "done" event
+    (`events.DoneEvent` as a dict); raises SaveError when a checkpoint cannot be written.
     """
-    run = _Run(model_config, config, text, Path(out), vocab, resume, corpus_info)
-    return run.run(progress or (lambda event: None), stop or StopFlag())
+    from ghostpen.training.outdir import claim_output
+
+    out = Path(out)
+    own = claim is None
+    if own:
+        if resume:
+            read_checkpoint(out)  # CheckpointError when there is nothing to resume
+        claim = claim_output(out, resume=resume, force=force, kind=FORMAT)
+    try:
+        run = _Run(model_config, config, text, out, vocab, resume, corpus_info)
+        return run.run(progress or (lambda event: None), stop or StopFlag())
+    finally:
+        if own:
+            claim.release()
 
 
 class _Run:
@@ -125,6 +160,9 @@ class _Run:
             "elapsed_s": 0.0,
         }
         previous: dict = {}
+        self.best_file: str | None = None  # best weights written by this run (or the resumed)
+        self.saved_step: int | None = None  # the step of this run's last checkpoint
+        self.replacing = not resume and (out / META).exists()  # --force over another model
         if resume:
             ckpt = read_checkpoint(out)
             if not {"last", "optimizer"} <= set(ckpt.files) or not ckpt.resume:
@@ -135,6 +173,8 @@ class _Run:
             config = TrainConfig.from_json({**ckpt.resume["train_config"], **_overrides(config)})
             self.position.update(ckpt.resume["position"])
             previous = ckpt.training
+            self.best_file, self.saved_step = ckpt.files["params"], self.position["step"]
+        check_size(len(text), config.batch_size, config.seq_len, config.valid_fraction)
         self.vocab = vocab or Vocab.build(text)
         model_config.vocab_size = len(self.vocab)
         self.model_config, self.config = model_config, config
@@ -170,7 +210,7 @@ class _Run:
             "name": out.name,
             "train_chars": len(train_text),
             "valid_chars": len(valid_text),
-            "corpus": corpus_info or {},
+            "corpus": corpus_info or previous.get("corpus", {}),
             "train_config": config.to_json(),
             "history": list(previous.get("history", [])),
         }
@@ -210,7 +250,9 @@ class _Run:
             reason = "epochs"
         if reason == "non-finite loss":
             pass  # keep the last finite checkpoint as it is
-        elif reason in ("interrupted", "time budget") or not (self.out / "meta.json").exists():
+        elif self.replacing and self.saved_step is None and position["step"] == 0:
+            pass  # stopped before a single step: the model that was there stays
+        elif self.saved_step != position["step"] or not (self.out / META).exists():
             if position["best_val_bpc"] is None:
                 if self.validate() is None:
                     reason = "non-finite loss"
@@ -344,35 +386,46 @@ class _Run:
             best_val_bpc=position["best_val_bpc"],
             elapsed_s=position["elapsed_s"],
         )
+        import mxnet as mx
+
         arrays, opt_info = _optimizer_state(self.trainer)
         arrays.update({f"state{i}": s for i, s in enumerate(self.state)})
-        keep = {}
-        if not best:
-            existing = _existing_best(self.out)
-            if existing:
-                keep["params"] = existing
-        save_checkpoint(
-            self.out,
-            self.model_config,
-            self.vocab,
-            params=self.net if (best or not keep) else None,
-            keep=keep,
-            last_params=self.net,
-            optimizer_state=arrays,
-            training=self.stats,
-            resume={
-                "position": dict(position),
-                "optimizer": opt_info,
-                "train_config": self.config.to_json(),
-            },
-        )
+        # only best weights of this run (or of the run resumed) are kept: a model that was in
+        # the folder before may have another shape than the config this meta.json describes
+        write_best = best or self.best_file is None or position["best_val_bpc"] is None
+        try:
+            files = save_checkpoint(
+                self.out,
+                self.model_config,
+                self.vocab,
+                params=self.net if write_best else None,
+                keep={} if write_best else {"params": self.best_file},
+                last_params=self.net,
+                optimizer_state=arrays,
+                training=self.stats,
+                resume={
+                    "position": dict(position),
+                    "optimizer": opt_info,
+                    "train_config": self.config.to_json(),
+                },
+            )
+        except (OSError, mx.base.MXNetError) as exc:
+            raise SaveError(self._save_failure(exc)) from None
+        self.best_file, self.saved_step = files["params"], position["step"]
 
-
-def _existing_best(out: Path) -> str | None:
-    try:
-        return read_checkpoint(out).files.get("params")
-    except CheckpointError:
-        return None
+    def _save_failure(self, exc: BaseException) -> str:
+        if isinstance(exc, OSError):
+            why = exc.strerror or str(exc)
+        else:  # MXNet's own writer: the last line of its message says why
+            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            why = (lines[-1] if lines else type(exc).__name__)[:200]
+        if self.saved_step is not None:
+            kept = f"the checkpoint of step {self.saved_step} is kept"
+        elif (self.out / META).exists():
+            kept = "the model that was there before is kept"
+        else:
+            kept = "nothing was saved"
+        return f"cannot write the checkpoint in {self.out} ({why}); {kept}"
 
 
 def _overrides(config: TrainConfig) -> dict:

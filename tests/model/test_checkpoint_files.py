@@ -43,3 +43,33 @@ def test_foreign_files_survive_and_old_own_files_go(tmp_path):
     for name, data in foreign.items():  # never written by ghostpen: untouched
         assert (out / name).read_bytes() == data
     load_model(out)
+
+
+def test_a_failed_save_removes_its_own_files_and_keeps_the_previous_checkpoint(
+    tmp_path, monkeypatch
+):
+    import errno
+    import os
+
+    import pytest
+
+    from ghostpen.model import checkpoint
+
+    net, config, vocab = _net()
+    out = tmp_path / "ck"
+    save_checkpoint(out, config, vocab, params=net, training={"steps": 1})
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = checkpoint.atomic_write
+
+    def full_disk(path, writer, mode=None):
+        if path.name.startswith("optim-"):  # the best and latest weights are already written
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, writer, mode)
+
+    monkeypatch.setattr(checkpoint, "atomic_write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        save_checkpoint(
+            out, config, vocab, params=net, last_params=net, optimizer_state={"x": mx.nd.ones(2)}
+        )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    load_model(out)

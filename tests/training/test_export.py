@@ -32,12 +32,14 @@ def _logits(path) -> np.ndarray:
 @pytest.mark.parametrize("half", [False, True])
 def test_export_keeps_best_weights_only(tmp_path, trained, half):
     dst = tmp_path / "shipped"
-    dst.mkdir()
-    (dst / "stale.params").write_bytes(b"old")  # the destination is replaced
+    assert main([str(trained), str(dst), "--name", "old"]) == 0
+    stale = read_checkpoint(dst).files["params"]
+    (dst / "notes.txt").write_bytes(b"mine")  # not ghostpen's: kept
     assert main([str(trained), str(dst), "--name", "demo", *(["--half"] if half else [])]) == 0
     ckpt = read_checkpoint(dst)
     assert set(ckpt.files) == {"params"} and not ckpt.resume
-    assert not (dst / "stale.params").exists()
+    assert not (dst / stale).exists()  # the destination checkpoint is replaced
+    assert (dst / "notes.txt").read_bytes() == b"mine"
     assert ckpt.training["name"] == "demo"
     assert ckpt.training["stored_dtype"] == ("float16" if half else "float32")
     source = read_checkpoint(trained)
@@ -51,3 +53,12 @@ def test_export_keeps_best_weights_only(tmp_path, trained, half):
 def test_export_of_a_missing_checkpoint_says_so(tmp_path, capsys):
     assert main([str(tmp_path / "nothing"), str(tmp_path / "out")]) == 2
     assert "export:" in capsys.readouterr().err
+
+
+def test_export_never_empties_someone_elses_folder(tmp_path, trained, capsys):
+    dst = tmp_path / "theirs"
+    dst.mkdir()
+    (dst / "stale.params").write_bytes(b"old")
+    assert main([str(trained), str(dst)]) == 2
+    assert "not a ghostpen checkpoint" in capsys.readouterr().err
+    assert (dst / "stale.params").read_bytes() == b"old"
