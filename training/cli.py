@@ -109,12 +109,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"steps between validations (0 = once per epoch) ({DEFAULT_TRAIN.valid_every})",
     )
     t.add_argument("--seed", type=int, help=f"({DEFAULT_TRAIN.seed})")
+    d = p.add_argument_group("several workers or devices (see training/dist.py)")
+    d.add_argument(
+        "--kvstore",
+        choices=("local", "device", "dist_sync", "dist_async"),
+        default=None,
+        help="MXNet KVStore for the gradients; dist_* under `ghostpen launch` (default: none)",
+    )
+    d.add_argument(
+        "--gpus",
+        type=_gpus,
+        default=None,
+        metavar="0,1",
+        help="train on these GPUs, the batch split over them (untested here: no GPU)",
+    )
     t.add_argument(
         "--threads",
         type=int,
         default=None,
         help="CPU threads for MXNet (default: the cores this process may use)",
     )
+
+
+def _gpus(text: str) -> tuple[int, ...]:
+    from ghostpen.training.dist import parse_gpus
+
+    return parse_gpus(text)
 
 
 def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
@@ -219,15 +239,19 @@ def run(args: argparse.Namespace) -> int:
         "sha256": corpus.sha256,
     }
     try:
+        from ghostpen.training.dist import Dist
+
+        dist = Dist(args.kvstore, args.gpus)  # a dist_* store waits here for all workers
         result = train(
             model_config,
             config,
             corpus.text,
             Path(args.out),
             resume=args.resume,
-            progress=_Reporter(args.progress),
+            progress=_Reporter(args.progress if dist.chief else "none"),  # rank 0 reports
             stop=stop,
             corpus_info=info,
+            dist=dist,
         )
     except (CheckpointError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
