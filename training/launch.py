@@ -13,10 +13,10 @@ address this process binds; loopback by default, so nothing listens on the netwo
   number is the launch order, which need not be the worker's `kv.rank`.
 - Ctrl+C (SIGINT) is forwarded to the workers (they stop together, rank 0 saves); a second
   Ctrl+C, or SIGTERM to the launcher, stops everything at once.
-- If any child fails (a non-zero exit, a signal, or a server/scheduler ending while workers
-  still run), every other one is terminated (SIGTERM to its group, SIGKILL after `grace_s`) and
-  the launcher returns non-zero. On Linux each child also gets SIGKILL should the launcher
-  itself die (PR_SET_PDEATHSIG): no orphan scheduler or server is left behind.
+- If any child fails (a non-zero exit or a signal), every other one is terminated (SIGTERM
+  to its group, SIGKILL after `grace_s`) and the launcher returns non-zero. On Linux each
+  child also gets SIGKILL should the launcher itself die (PR_SET_PDEATHSIG): no orphan
+  scheduler or server is left behind.
 - `hosts`: processes go round-robin over the hosts (the scheduler on the first) and start
   through `ssh -tt -o BatchMode=yes HOST 'cd CWD && env DMLC_…=… PYTHON …'` — the same Python
   path and working directory on every machine. Tested here only on loopback.
@@ -101,6 +101,7 @@ class Launcher:
         port: int | None = None,
         grace_s: float = 10.0,
         python: str = sys.executable,
+        program: list[str] | None = None,
         out=None,
     ):
         if workers < 1 or servers < 1:
@@ -126,7 +127,7 @@ class Launcher:
             "DMLC_NUM_SERVER": str(servers),
         }
         serve = [python, "-c", "import mxnet"]  # with DMLC_ROLE set, the import serves
-        work = [python, "-m", "ghostpen", *argv]
+        work = [*(program or [python, "-m", "ghostpen"]), *argv]  # program: tests use a script
         specs = [("scheduler", "scheduler", root, serve)]
         place = self.hosts
         specs += [("server", f"server {i}", place[i % len(place)], serve) for i in range(servers)]
@@ -157,6 +158,7 @@ class Launcher:
 
     def start(self) -> None:
         """Start every child (scheduler first), then one output reader thread per child."""
+        self.say("launch", f"scheduler at {self.hosts[0]}:{self.port}")
         for child in self.children:
             argv, env = self.command(child)
             child.proc = subprocess.Popen(
@@ -203,13 +205,10 @@ class Launcher:
                 child.reader.join(timeout=5)
 
     def _failure(self) -> tuple[Child, int] | None:
-        """The first child that failed and its exit code, if any."""
-        workers_running = any(c.proc.poll() is None for c in self.children if c.role == "worker")
+        """The first child that failed (a non-zero exit or a signal) and its code, if any."""
         for child in self.children:
             code = child.proc.poll()
-            if code is None:
-                continue
-            if code != 0 or (child.role != "worker" and workers_running):
+            if code is not None and code != 0:
                 return child, code
         return None
 
