@@ -26,9 +26,9 @@ from ghostpen.training.launch_cli import worker_argv
 
 HERE = Path(__file__).parent
 WORKER = [sys.executable, str(HERE / "dist_worker_tiny.py")]
-# a 2-worker run and one process with the same total batch agree to this (float sums in another
-# order, over 18 Adam steps)
-ATOL, RTOL = 2e-4, 1e-3
+# a 2-worker run and one process with the same total batch agree to this: the gradients are
+# summed in another order; measured max |difference| after 18 Adam steps: 1.3e-6
+ATOL, RTOL = 1e-5, 1e-4
 
 
 def _arrays(file: Path) -> list[np.ndarray]:
@@ -86,15 +86,16 @@ def _with_port(port: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
-def test_a_killed_worker_stops_everything(tmp_path, fixtures_dir):
+def _launch_until_step(tmp_path, fixtures_dir):
+    """Start `ghostpen launch -n 2 -- train …` (long) and read its output until a step event."""
     cmd = [sys.executable, "-m", "ghostpen", "launch", "-n", "2", "--grace", "3", "--"]
     cmd += ["train", "--corpus", str(fixtures_dir / "tiny.txt"), "--out", str(tmp_path / "m")]
     cmd += ["--embed", "8", "--hidden", "16", "--layers", "1", "--epochs", "100000"]
     cmd += ["--seq-len", "20", "--batch-size", "4", "--progress", "json", "--threads", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    proc.reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout])
+    proc.reader.start()
     pids, port, stepping, deadline = {}, None, None, time.monotonic() + 60
     try:
         while stepping is None and time.monotonic() < deadline:
@@ -106,19 +107,47 @@ def test_a_killed_worker_stops_everything(tmp_path, fixtures_dir):
                 pids[name] = int(rest.split()[0])
             elif line.startswith("[worker") and '"event": "step"' in line:
                 stepping = line[1 : line.index("]")]
-        assert stepping, "no training step within 60 s"
+    except BaseException:
+        proc.kill()
+        raise
+    assert stepping, "no training step within 60 s"
+    assert len(pids) == 4 and port
+    return proc, lines, pids, port, stepping
+
+
+def _nothing_left(proc, pids, port) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    assert not [p for p in pids.values() if _alive(p)]
+    assert not _with_port(port)  # no scheduler, server or worker left behind
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+def test_a_killed_worker_stops_everything(tmp_path, fixtures_dir):
+    proc, _lines, pids, port, stepping = _launch_until_step(tmp_path, fixtures_dir)
+    try:
         other = "worker 1" if stepping == "worker 0" else "worker 0"
         os.kill(pids[other], signal.SIGKILL)  # rank 1 dies; rank 0 waits for its gradients
-        t0 = time.monotonic()
-        rc = proc.wait(timeout=40)
-        assert rc != 0
-        assert time.monotonic() - t0 < 40
+        assert proc.wait(timeout=40) != 0  # bounded: terminate, 3 s grace, kill
     finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert len(pids) == 4
-    assert not [p for p in pids.values() if _alive(p)]
-    assert port and not _with_port(port)  # no scheduler, server or worker left behind
+        _nothing_left(proc, pids, port)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+def test_ctrl_c_stops_all_workers_together_and_rank0_saves(tmp_path, fixtures_dir):
+    proc, lines, pids, port, _ = _launch_until_step(tmp_path, fixtures_dir)
+    try:
+        proc.send_signal(signal.SIGINT)  # what Ctrl+C in the terminal sends the launcher
+        assert proc.wait(timeout=40) == 0
+    finally:
+        _nothing_left(proc, pids, port)
+    proc.reader.join(timeout=10)  # every line read
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    done = [json.loads(x.split("] ", 1)[1]) for x in rest if '"event": "done"' in x]
+    assert [d["reason"] for d in done] == ["interrupted"]  # only rank 0 reports
+    assert (tmp_path / "m" / "meta.json").exists()
 
 
 def test_a_busy_port_is_refused_or_fails_cleanly(tmp_path, fixtures_dir, monkeypatch, capsys):
