@@ -259,9 +259,10 @@ class _Run:
             loss, self.state = self.step(x, y, self.state)
             position["chunk"] = i + 1
             position["step"] += 1
-            self.chars_seen += y.size
+            chars = y.size * self.dist.workers  # the step's characters over all workers
+            self.chars_seen += chars
             if position["step"] % LOG_EVERY == 0 or i + 1 == self.chunks_per_epoch:
-                if not self.log_step(loss, y.size):
+                if not self.log_step(loss, chars):
                     return "non-finite loss"
             if config.valid_every and position["step"] % config.valid_every == 0:
                 verdict = self.validate()
