@@ -16,6 +16,7 @@ from ghostpen import __version__, check_python
 COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("ghostpen.editor.cli", "open the editor (the default when no command is given)"),
     "train": ("ghostpen.training.cli", "train a character-level model on a corpus"),
+    "launch": ("ghostpen.training.launch_cli", "run a training on several processes/machines"),
     "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
 }
 

@@ -136,12 +136,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"steps between validations (0 = once per epoch) ({DEFAULT_TRAIN.valid_every})",
     )
     t.add_argument("--seed", type=non_negative_int, help=f"({DEFAULT_TRAIN.seed})")
+    d = p.add_argument_group("several workers or devices (see training/dist.py)")
+    d.add_argument(
+        "--kvstore",
+        choices=("local", "device", "dist_sync", "dist_async"),
+        default=None,
+        help="MXNet KVStore for the gradients; dist_* under `ghostpen launch` (default: none)",
+    )
+    d.add_argument(
+        "--gpus",
+        type=_gpus,
+        default=None,
+        metavar="0,1",
+        help="train on these GPUs, the batch split over them (untested here: no GPU)",
+    )
     t.add_argument(
         "--threads",
         type=positive_int,
         default=None,
         help="CPU threads for MXNet (default: the cores this process may use)",
     )
+
+
+def _gpus(text: str) -> tuple[int, ...]:
+    from ghostpen.training.dist import parse_gpus
+
+    return parse_gpus(text)
 
 
 def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
@@ -250,28 +270,29 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for f, reason in corpus.skipped:
         print(f"ghostpen train: skipped {f} ({reason})", file=sys.stderr)
+    from ghostpen.training.dist import Dist
     from ghostpen.training.loop import SaveError, StopFlag, train
 
-    try:  # checked before any training step; held until the run has ended
-        claim = claim_output(out, resume=args.resume, force=args.force, kind=FORMAT)
-    except OutputError as exc:
-        print(f"ghostpen train: {exc}", file=sys.stderr)
-        return 2
+    claim = None
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        dist = Dist(args.kvstore, args.gpus)  # a dist_* store waits here for all workers
+        if dist.chief:  # checked before any training step; held until the run has ended
+            claim = claim_output(out, resume=args.resume, force=args.force, kind=FORMAT)
         result = train(
             model_config,
             config,
             corpus.text,
             out,
             resume=args.resume,
-            progress=_Reporter(args.progress),
+            progress=_Reporter(args.progress if dist.chief else "none"),  # rank 0 reports
             stop=stop,
             corpus_info=record(corpus),
             claim=claim,
+            dist=dist,
         )
-    except (CheckpointError, ValueError) as exc:
+    except (CheckpointError, OutputError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
     except SaveError as exc:
@@ -280,7 +301,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-        claim.release()
+        if claim is not None:
+            claim.release()
     if result["reason"] == "non-finite loss":
         print(
             "ghostpen train: the loss became NaN or infinite; stopped without saving it "

@@ -62,16 +62,17 @@ class StopFlag:
         self.requested = True
 
 
-def evaluate(net, data: np.ndarray, seq_len: int = VALID_SEQ) -> float:
+def evaluate(net, data: np.ndarray, seq_len: int = VALID_SEQ, ctx=None) -> float:
     """Bits per character of `net` on batchified `data` (rows, batch); dropout off."""
     import mxnet as mx
 
-    state = net.begin_state(data.shape[1])
+    ctx = ctx or mx.cpu()
+    state = net.begin_state(data.shape[1], ctx=ctx)
     loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
     total, count = 0.0, 0
     for _, x, y in chunks(data, seq_len):
-        logits, state = net(mx.nd.array(x), state)  # (seq*batch, vocab)
-        loss = loss_fn(logits, mx.nd.array(y.reshape(-1)))
+        logits, state = net(mx.nd.array(x, ctx=ctx), state)  # (seq*batch, vocab)
+        loss = loss_fn(logits, mx.nd.array(y.reshape(-1), ctx=ctx))
         total += float(loss.sum().asscalar())
         count += y.size
     return total / count / LN2
@@ -114,23 +115,26 @@ def train(
     corpus_info: dict | None = None,
     force: bool = False,
     claim=None,
+    dist=None,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
     `out` is claimed for the run (`claim_output(out, resume=, force=)`; OutputError when it
-    cannot be used) unless the caller passes the `claim` it holds. Returns the "done" event
-    (`events.DoneEvent` as a dict); raises SaveError when a checkpoint cannot be written.
+    cannot be used) unless the caller passes the `claim` it holds; under a distributed run only
+    rank 0 (which alone writes) claims it. `dist`: a `ghostpen.training.dist.Dist` (KVStore,
+    devices, rank); None = one process, CPU. Returns the "done" event (`events.DoneEvent` as a
+    dict); raises SaveError when a checkpoint cannot be written.
     """
     from ghostpen.training.outdir import claim_output
 
     out = Path(out)
-    own = claim is None
+    own = claim is None and (dist is None or dist.chief)
     if own:
         if resume:
             read_checkpoint(out)  # CheckpointError when there is nothing to resume
         claim = claim_output(out, resume=resume, force=force, kind=FORMAT)
     try:
-        run = _Run(model_config, config, text, out, vocab, resume, corpus_info)
+        run = _Run(model_config, config, text, out, vocab, resume, corpus_info, dist)
         return run.run(progress or (lambda event: None), stop or StopFlag())
     finally:
         if own:
@@ -140,12 +144,13 @@ def train(
 class _Run:
     """One training run's network, optimizer, data and loop position."""
 
-    def __init__(self, model_config, config, text, out, vocab, resume, corpus_info):
+    def __init__(self, model_config, config, text, out, vocab, resume, corpus_info, dist=None):
         import mxnet as mx
         from mxnet import gluon
 
         from ghostpen.model.charrnn import build_model
         from ghostpen.training.corpus import split
+        from ghostpen.training.dist import Dist
         from ghostpen.training.step import TrainStep, compile_net
 
         self.out, self.resume, self.start_time = out, resume, time.monotonic()
@@ -182,24 +187,32 @@ class _Run:
         mx.random.seed(config.seed)
         np.random.seed(config.seed)
         train_text, valid_text = split(text, config.valid_fraction)
-        self.train_data = batchify(self.vocab.ids(train_text), config.batch_size)  # (rows, batch)
+        self.dist = dist = dist or Dist()
+        self.batch = dist.local_batch(config.batch_size)  # this worker's streams
+        train_ids = dist.shard(self.vocab.ids(train_text), config.batch_size)
+        self.train_data = batchify(train_ids, self.batch)  # (rows, batch / workers)
         self.valid_data = batchify(
             self.vocab.ids(valid_text), min(config.batch_size, VALID_BATCH)
         )  # (rows, streams)
 
         self.net = build_model(model_config)
-        self.net.initialize(mx.init.Xavier(), ctx=mx.cpu())
+        self.net.initialize(mx.init.Xavier(), ctx=dist.ctx)
         compile_net(self.net)  # one static graph; validation and short chunks re-plan it
         self.trainer = gluon.Trainer(
             self.net.collect_params(),
             "adam",
             {"learning_rate": self.position["lr"], "wd": config.weight_decay},
-            kvstore=None,
+            **dist.trainer_args(),  # no KVStore for one process on one device
         )
-        self.step = TrainStep(self.net, self.trainer, config.clip)
-        self.state = self.net.begin_state(config.batch_size)
+        reduce_first = dist.kv is not None and not dist.update_on_kvstore
+        self.step = TrainStep(
+            self.net, self.trainer, config.clip, ctx=dist.ctx, workers=dist.workers,
+            reduce_first=reduce_first,
+        )  # fmt: skip
+        self.state = self.net.begin_state(self.batch)
         if resume:
             load_params(self.net, ckpt.path / ckpt.files["last"])
+            self.net.collect_params().reset_ctx(dist.ctx)  # rank 0's reach all via the store
             arrays = mx.nd.load(str(ckpt.path / ckpt.files["optimizer"]))
             _restore_optimizer(self.trainer, arrays, ckpt.resume["optimizer"])
             if "state0" in arrays:
@@ -243,18 +256,18 @@ class _Run:
                 break
             position["epoch"] += 1
             position["chunk"] = 0
-            self.state = self.net.begin_state(config.batch_size)
+            self.state = self.net.begin_state(self.batch)
             if not config.valid_every and self.validate():
                 reason = "early stop"
                 break
             reason = "epochs"
-        if reason == "non-finite loss":
-            pass  # keep the last finite checkpoint as it is
+        if reason == "non-finite loss" or not self.dist.chief:
+            pass  # keep the last finite checkpoint as it is; only rank 0 writes
         elif self.replacing and self.saved_step is None and position["step"] == 0:
             pass  # stopped before a single step: the model that was there stays
         elif self.saved_step != position["step"] or not (self.out / META).exists():
             if position["best_val_bpc"] is None:
-                if self.validate() is None:
+                if self.validate_here() is None:
                     reason = "non-finite loss"
             else:
                 self.save(best=False)
@@ -280,16 +293,19 @@ class _Run:
         last_save = time.monotonic()
         self.chars_seen, self.t_window = 0, time.monotonic()
         for i, x, y in chunks(self.train_data, config.seq_len, position["chunk"]):
-            if self.stop.requested:
-                return "interrupted"
-            if config.minutes and time.monotonic() - self.start_time >= config.minutes * 60:
-                return "time budget"
+            late = (
+                bool(config.minutes) and time.monotonic() - self.start_time >= config.minutes * 60
+            )
+            reason = self.dist.agree(self.stop.requested, late)  # all workers stop together
+            if reason:
+                return reason
             loss, self.state = self.step(x, y, self.state)
             position["chunk"] = i + 1
             position["step"] += 1
-            self.chars_seen += y.size
+            chars = y.size * self.dist.workers  # the step's characters over all workers
+            self.chars_seen += chars
             if position["step"] % LOG_EVERY == 0 or i + 1 == self.chunks_per_epoch:
-                if not self.log_step(loss, y.size):
+                if not self.log_step(loss, chars):
                     return "non-finite loss"
             if config.valid_every and position["step"] % config.valid_every == 0:
                 verdict = self.validate()
@@ -332,12 +348,26 @@ class _Run:
         return True
 
     def validate(self) -> bool | None:
+        """Rank 0 validates (`validate_here`); under dist_sync its verdict and decay reach all."""
+        position, config, lr = self.position, self.config, self.position["lr"]
+        verdict = self.validate_here() if self.dist.chief else False
+        verdict, decayed, best = self.dist.share_validation(
+            verdict, position["lr"] != lr, position["best_val_bpc"]
+        )
+        if not self.dist.chief:
+            if decayed:  # the same float64 rule as rank 0's, so the Adam steps stay identical
+                position["lr"] = max(config.min_lr, lr * config.lr_decay)
+                self.trainer.set_learning_rate(position["lr"])
+            position["best_val_bpc"] = best
+        return verdict
+
+    def validate_here(self) -> bool | None:
         """Evaluate and decay the learning rate on a plateau; True when training should stop.
 
         None when the validation bpc is NaN/inf: nothing is saved (no NaN "best").
         """
         position, config = self.position, self.config
-        val = evaluate(self.net, self.valid_data)
+        val = evaluate(self.net, self.valid_data, ctx=self.dist.ctx[0])
         if not math.isfinite(val):
             return None
         best = position["best_val_bpc"]
@@ -378,6 +408,8 @@ class _Run:
 
     def save(self, best: bool) -> None:
         """Rewrite the checkpoint: resume state always, best weights when `best` (or none yet)."""
+        if not self.dist.chief:
+            return  # only rank 0 writes checkpoints
         position = self.position
         position["elapsed_s"] = round(self.elapsed(), 1)
         self.stats.update(

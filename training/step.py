@@ -49,14 +49,23 @@ class TrainStep:
     `clip` is the global gradient-norm bound per character (scaled by the chunk's size, as the
     loss is a sum over characters); None skips clipping. Gradients are averaged over the chunk
     (`trainer.step(chars)`).
+
+    Several workers / devices (training/dist.py): `workers` processes each train their part of
+    the total batch; `reduce_first` sums the gradients through the Trainer's KVStore first, then
+    clips and divides by the total characters (`allreduce_grads` + `update`): the same update
+    as one process with the whole batch. `ctx` (more than one context) splits every chunk's
+    streams over the devices with `split_and_load`; the state stays one full-batch list on the
+    CPU between steps (the loop saves it as before).
     """
 
-    def __init__(self, net, trainer, clip: float | None = None):
+    def __init__(self, net, trainer, clip=None, *, ctx=None, workers=1, reduce_first=False):
         from mxnet import gluon
 
         self.net, self.trainer, self.clip = net, trainer, clip
         self.loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
         self.params = [p for p in net.collect_params().values() if p.grad_req != "null"]
+        multi = bool(ctx) and len(ctx) > 1
+        self.ctx, self.workers, self.reduce_first = ctx, workers, reduce_first or multi
 
     def __call__(self, x: np.ndarray, y: np.ndarray, state):
         """x, y: (seq, batch) ids -> (per-character loss in nats NDArray (seq*batch,), state)."""
@@ -65,13 +74,57 @@ class TrainStep:
 
         from ghostpen.model.charrnn import detach
 
+        if self.ctx and len(self.ctx) > 1:
+            return self._split(x, y, state)
         state = detach(state)
         with autograd.record():
             logits, state = self.net(mx.nd.array(x), state)  # (seq*batch, vocab)
             loss = self.loss_fn(logits, mx.nd.array(y.reshape(-1)))  # (seq*batch,)
         loss.backward()
+        if self.reduce_first:
+            self._reduce_clip_update(y.size * self.workers)
+            return loss, state
         if self.clip is not None:
             grads = [p.grad() for p in self.params]
             gluon.utils.clip_global_norm(grads, self.clip * y.size, check_isfinite=False)
         self.trainer.step(y.size)
+        return loss, state
+
+    def _reduce_clip_update(self, chars: int) -> None:
+        """Sum the gradients over workers/devices, clip each device's copy, divide by `chars`."""
+        from mxnet import gluon
+
+        self.trainer.allreduce_grads()
+        if self.clip is not None:
+            for c in self.ctx or [None]:
+                grads = [p.grad(c) for p in self.params]
+                gluon.utils.clip_global_norm(grads, self.clip * chars, check_isfinite=False)
+        self.trainer.update(chars)
+
+    def _split(self, x: np.ndarray, y: np.ndarray, state):
+        """The step with the streams split over `self.ctx` (batch must divide by the devices)."""
+        import mxnet as mx
+        from mxnet import autograd
+        from mxnet.gluon.utils import split_and_load
+
+        xs = split_and_load(mx.nd.array(x), self.ctx, batch_axis=1)  # k × (seq, batch/k)
+        ys = split_and_load(mx.nd.array(y), self.ctx, batch_axis=1)  # k × (seq, batch/k)
+        parts = [split_and_load(s, self.ctx, batch_axis=1) for s in state]  # state-major
+        states = [
+            list(group) for group in zip(*parts, strict=True)
+        ]  # device-major: k × [(…, batch/k, …)]
+        losses, new = [], []
+        with autograd.record():
+            for xi, yi, si in zip(xs, ys, states, strict=True):
+                logits, si = self.net(xi, si)  # (seq*batch/k, vocab)
+                losses.append(self.loss_fn(logits, yi.reshape(-1)))  # (seq*batch/k,)
+                new.append(si)
+        autograd.backward(losses)
+        self._reduce_clip_update(y.size * self.workers)
+        cpu = mx.cpu()
+        loss = mx.nd.concat(*[v.as_in_context(cpu) for v in losses], dim=0)  # (seq*batch,)
+        state = [
+            mx.nd.concat(*[s[j].as_in_context(cpu) for s in new], dim=1)  # (…, batch, …)
+            for j in range(len(state))
+        ]
         return loss, state

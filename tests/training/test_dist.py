@@ -1,0 +1,75 @@
+"""Several workers / devices: shards keep the BPTT streams, the split step equals the whole one."""
+
+import argparse
+
+import mxnet as mx
+import numpy as np
+import pytest
+
+from ghostpen.model.config import ModelConfig
+from ghostpen.training.config import TrainConfig
+from ghostpen.training.data import batchify
+from ghostpen.training.dist import Dist, parse_gpus, shard
+from ghostpen.training.loop import StopFlag, _Run
+
+TINY = dict(num_embed=8, num_hidden=16, num_layers=1, dropout=0.0)
+FAST = dict(seq_len=20, batch_size=4, lr=1e-2, valid_fraction=0.2, epochs=1)
+
+
+@pytest.mark.parametrize("length", [1000, 1003, 997])
+def test_shards_are_the_single_process_streams(length):
+    ids = np.arange(length)
+    whole = batchify(ids, 4)  # (rows, 4)
+    parts = [batchify(shard(ids, r, 2, 2), 2) for r in range(2)]  # 2 × (rows, 2)
+    assert parts[0].shape == parts[1].shape == whole.shape[:1] + (2,)
+    np.testing.assert_array_equal(np.concatenate(parts, axis=1), whole)
+
+
+def test_batch_must_divide_by_workers_and_devices():
+    dist = Dist()
+    dist.ctx = [mx.cpu(0), mx.cpu(1)]
+    assert dist.local_batch(4) == 4
+    with pytest.raises(ValueError, match="multiple of workers × devices"):
+        dist.local_batch(3)
+
+
+def test_gpus_flag_and_dist_store_without_launcher():
+    assert parse_gpus("0,1") == (0, 1)
+    for bad in ("", "a", "0,0", "-1"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse_gpus(bad)
+    with pytest.raises(ValueError, match="ghostpen launch"):
+        Dist("dist_sync")
+
+
+def _params(run) -> list:
+    return [p.data(mx.cpu(0)).asnumpy() for p in run.net.collect_params().values()]
+
+
+def _train(text, tmp_path, name, dist=None):
+    seen = []
+    run = _Run(
+        ModelConfig(**TINY), TrainConfig(**FAST), text, tmp_path / name, None, False, {}, dist
+    )
+    run.run(seen.append, StopFlag())
+    return run, [e["loss"] for e in seen if e["event"] == "step"]
+
+
+def test_two_devices_train_like_one(tmp_path, fixtures_dir):
+    """The --gpus code path (split_and_load, a 'device' store) on [cpu(0), cpu(1)].
+
+    Untested on real GPUs here (none on this machine); the same calls run there.
+    """
+    text = (fixtures_dir / "tiny.txt").read_text() * 3
+    one, one_losses = _train(text, tmp_path, "one")
+    dist = Dist()
+    dist.ctx = [mx.cpu(0), mx.cpu(1)]  # what --gpus 0,1 gives, on CPUs
+    dist.kind, dist.kv, dist.update_on_kvstore = "device", mx.kv.create("device"), False
+    two, two_losses = _train(text, tmp_path, "two", dist)
+    assert two_losses[-1] < two_losses[0]
+    np.testing.assert_allclose(two_losses, one_losses, rtol=1e-3)
+    for a, b in zip(_params(two), _params(one), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    for p in two.net.collect_params().values():  # both devices hold the same weights
+        np.testing.assert_array_equal(p.data(mx.cpu(0)).asnumpy(), p.data(mx.cpu(1)).asnumpy())
+    assert (tmp_path / "two" / "meta.json").exists()

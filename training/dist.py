@@ -1,0 +1,138 @@
+"""Training on several processes or devices: MXNet's KVStore, corpus shards, shared decisions.
+
+`ghostpen train --kvstore local|device|dist_sync|dist_async [--gpus 0,1]` builds one `Dist`
+per process; `training/loop.py` asks it for the contexts, the Trainer's kvstore, this worker's
+shard of the corpus and, under `dist_sync`, for the decisions every worker must take together.
+`ghostpen launch` (training/launch.py) starts the processes a `dist_*` store needs.
+
+The rules:
+- Batch: `--batch-size` is the TOTAL batch of one step, over all workers and devices. Each
+  worker takes `batch / workers` streams (and splits them over its devices); it must divide.
+- Gradient normalisation and learning rate: the gradients of all workers (and devices) are
+  summed by the KVStore, clipped to `clip × total characters` and divided by the total
+  characters of the step — exactly the single-process update for the same total batch. So the
+  learning rate needs no scaling: the same flags give the same training with 1 or N workers.
+- Shards: worker r of W reads the contiguous range [r·n, (r+1)·n) of the training ids, with
+  n = (len // (W·b))·b for its b = batch / W streams. Every worker then has the same number of
+  chunks per epoch, and its b streams are exactly the single-process streams r·b … (r+1)·b-1:
+  the BPTT streams stay intact and a W-worker run sees the same data as one process.
+- Initial parameters: the Trainer's first step `broadcast`s rank 0's values through the store
+  (KVStore `init` keeps worker 0's value), also rank 0's resumed weights.
+- Only rank 0 validates, writes checkpoints and prints progress. Under `dist_sync` every step
+  starts with a tiny all-reduce (`agree`) so that all workers stop together (Ctrl+C on any of
+  them, or the time budget), and rank 0's validation verdict and learning-rate decay reach the
+  others (`share_validation`; they apply the decay by the same float64 rule, so the Adam steps
+  stay identical); otherwise a worker left waiting for its peers' gradients would hang.
+- Under `dist_sync` the optimizer runs on every worker (`update_on_kvstore=False`) on the same
+  summed gradients, so the Adam moments stay local, identical, and are saved for `--resume`.
+- `dist_async` (MXNet requires the optimizer on the servers there): workers do not wait for
+  each other, each runs its own epochs; rank 0's plateau learning-rate decay does not reach the
+  servers, and `--resume` restarts the Adam moments (they live on the servers). Use
+  `dist_sync` unless the network is the bottleneck.
+- `--resume` of a distributed run: every worker reads the settings, vocabulary and loop
+  position from `--out` (a shared folder, or a copy of rank 0's), the weights reach all of
+  them from rank 0 through the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import numpy as np
+
+KVSTORES = ("local", "device", "dist_sync", "dist_async")
+CONTROL_KEY = 1_000_003  # a store key no Trainer parameter uses (they are 0 … n-1)
+VERDICTS = {0: False, 1: True, 2: None}  # validate(): continue / early stop / non-finite
+
+
+def parse_gpus(text: str) -> tuple[int, ...]:
+    """'0,1' -> (0, 1); an argparse type (a bad list is a usage error)."""
+    try:
+        ids = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        ids = ()
+    if not ids or min(ids) < 0 or len(set(ids)) != len(ids):
+        raise argparse.ArgumentTypeError(f"expected distinct device numbers like 0,1, not {text!r}")
+    return ids
+
+
+def shard(ids: np.ndarray, rank: int, workers: int, streams: int) -> np.ndarray:
+    """Worker `rank`'s contiguous range of `ids` for `streams` BPTT streams (see the rules)."""
+    n = (len(ids) // (workers * streams)) * streams
+    return ids[rank * n : (rank + 1) * n]
+
+
+class Dist:
+    """This process's place in a run: contexts, KVStore, rank, and the shared decisions."""
+
+    def __init__(self, kvstore: str | None = None, gpus: tuple[int, ...] | None = None):
+        import mxnet as mx
+
+        if kvstore is not None and kvstore not in KVSTORES:
+            raise ValueError(f"--kvstore must be one of {', '.join(KVSTORES)}")
+        self.ctx = [mx.gpu(i) for i in gpus] if gpus else [mx.cpu()]
+        if kvstore is None and len(self.ctx) > 1:
+            kvstore = "device"  # the devices' gradients must be summed by something
+        if kvstore and kvstore.startswith("dist") and "DMLC_ROLE" not in os.environ:
+            raise ValueError(
+                f"--kvstore {kvstore} needs the scheduler and servers: start the run with "
+                "`ghostpen launch -n WORKERS -- train …`"
+            )
+        self.kind = kvstore
+        self.kv = mx.kv.create(kvstore) if kvstore else None
+        self.rank = self.kv.rank if self.kv else 0
+        self.workers = self.kv.num_workers if self.kv else 1
+        self.chief = self.rank == 0
+        self.sync = kvstore == "dist_sync" and self.workers > 1
+        self.update_on_kvstore = True if kvstore == "dist_async" else False if kvstore else None
+
+    def local_batch(self, batch: int) -> int:
+        """This worker's streams for the total `batch`; ValueError when it does not divide."""
+        parts = self.workers * len(self.ctx)
+        if batch % parts:
+            raise ValueError(
+                f"batch size {batch} must be a multiple of workers × devices ({self.workers} × "
+                f"{len(self.ctx)}): it is the total batch of one step"
+            )
+        return batch // self.workers
+
+    def shard(self, ids: np.ndarray, batch: int) -> np.ndarray:
+        """This worker's part of the training ids (all of them for a single worker)."""
+        if self.workers == 1:
+            return ids
+        return shard(ids, self.rank, self.workers, self.local_batch(batch))
+
+    def trainer_args(self) -> dict:
+        """kvstore / update_on_kvstore for `gluon.Trainer` (None: no store, as before)."""
+        if self.kv is None:
+            return {"kvstore": None}
+        return {"kvstore": self.kv, "update_on_kvstore": self.update_on_kvstore}
+
+    def _allreduce(self, values: list[float]) -> np.ndarray:
+        """The sum over all workers of each worker's `values` (dist_sync only)."""
+        import mxnet as mx
+
+        if not hasattr(self, "_control"):
+            self._control = mx.nd.zeros((len(values),))
+            self.kv.init(CONTROL_KEY, self._control)
+        self.kv.push(CONTROL_KEY, mx.nd.array(values))
+        self.kv.pull(CONTROL_KEY, out=self._control)
+        return self._control.asnumpy()
+
+    def agree(self, interrupted: bool, out_of_time: bool) -> str:
+        """The stop reason all workers take this step: "", "interrupted" or "time budget"."""
+        if self.sync:
+            total = self._allreduce([float(interrupted), float(out_of_time), 0.0, 0.0])
+            interrupted, out_of_time = total[0] > 0, total[1] > 0
+        return "interrupted" if interrupted else "time budget" if out_of_time else ""
+
+    def share_validation(self, verdict: bool | None, decayed: bool, best: float | None):
+        """Rank 0's (verdict, lr decayed?, best bpc) on every worker; the others pass anything."""
+        if not self.sync:
+            return verdict, decayed, best
+        code = {False: 0, True: 1, None: 2}[verdict]
+        mine = [float(code), float(decayed), -1.0 if best is None else best, 0.0]
+        total = self._allreduce(mine if self.chief else [0.0] * 4)
+        shared_best = None if total[2] < 0 else float(total[2])
+        return VERDICTS[int(round(total[0]))], bool(total[1] > 0), shared_best
