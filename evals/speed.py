@@ -131,11 +131,13 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.model.generate import generate
     from ghostpen.suggest.engine import SuggestionEngine
     from ghostpen.textio import TextReadError, read_text
-    from ghostpen.training.step import available_cores, set_threads
+    from ghostpen.training.step import default_threads, set_threads
 
     if args.keystrokes < 1 or args.doc_chars < 1:
         print("error: --keystrokes and --doc-chars must be positive", file=sys.stderr)
         return 2
+    threads = default_threads(args.train_threads)
+    set_threads(threads)  # before MXNet is imported (loading the model imports it)
     try:
         engine = SuggestionEngine.from_checkpoint(args.model)
     except CheckpointError as exc:
@@ -171,8 +173,6 @@ def run(args: argparse.Namespace) -> int:
         "keystrokes": len(times),
     }
     if args.train_steps > 0:
-        threads = args.train_threads or available_cores()
-        set_threads(threads)
         config, speed = train_speed(len(vocab), args.train_steps, args.train_batch, args.train_seq)
         result["train_chars_per_s"] = round(speed)
         result["train_arch"] = f"{config.arch} {config.num_layers}x{config.num_hidden}"

@@ -154,7 +154,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--threads",
         type=positive_int,
         default=None,
-        help="CPU threads for MXNet (default: the cores this process may use)",
+        help="CPU threads for MXNet (default: OMP_NUM_THREADS if set, else the usable cores)",
     )
 
 
@@ -254,9 +254,9 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.training.corpus import CorpusError, check_size
     from ghostpen.training.corpus_record import record
     from ghostpen.training.outdir import OutputError, claim_output
-    from ghostpen.training.step import available_cores, set_threads
+    from ghostpen.training.step import default_threads, set_threads
 
-    set_threads(args.threads or available_cores())  # before MXNet is imported, where it is not
+    set_threads(default_threads(args.threads))  # before MXNet is imported: only then it works
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     out = Path(args.out)
     try:

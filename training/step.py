@@ -20,19 +20,29 @@ import sys
 import numpy as np
 
 
+def default_threads(requested: int | None = None) -> int:
+    """`requested`, else OMP_NUM_THREADS when the environment sets it (the editor starts its
+    training child with 1), else the cores this process may use."""
+    if requested:
+        return requested
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else available_cores()
+
+
 def available_cores() -> int:
     """CPU cores this process may use (its affinity mask, not the machine's count)."""
     return len(os.sched_getaffinity(0))
 
 
-def set_threads(n: int) -> None:
-    """Use `n` OpenMP threads in MXNet: via OMP_NUM_THREADS before it is imported, else its API."""
-    if "mxnet" not in sys.modules:
-        os.environ["OMP_NUM_THREADS"] = str(n)
-        return
-    import mxnet as mx
-
-    mx.base._LIB.MXSetNumOMPThreads(n)
+def set_threads(n: int) -> bool:
+    """Use `n` OpenMP threads in MXNet. Only works before MXNet is imported (through
+    OMP_NUM_THREADS): MXNet's `MXSetNumOMPThreads` afterwards sets the calling thread's count,
+    not the engine's worker threads (measured: no change in training speed). Returns whether it
+    took effect; callers set it first thing, before loading any model."""
+    if "mxnet" in sys.modules:
+        return os.environ.get("OMP_NUM_THREADS") == str(n)
+    os.environ["OMP_NUM_THREADS"] = str(n)
+    return True
 
 
 def compile_net(net) -> None:

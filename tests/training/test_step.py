@@ -8,7 +8,13 @@ from mxnet import gluon
 from ghostpen.model.archs import NAMES
 from ghostpen.model.charrnn import build_model
 from ghostpen.model.config import ModelConfig
-from ghostpen.training.step import TrainStep, available_cores, compile_net, set_threads
+from ghostpen.training.step import (
+    TrainStep,
+    available_cores,
+    compile_net,
+    default_threads,
+    set_threads,
+)
 
 
 def _losses(arch: str, hybrid: bool, shapes) -> list[float]:
@@ -39,6 +45,11 @@ def test_hybridized_step_matches_the_plain_step(arch):
     assert plain[-1] < plain[0]  # it learns (the same targets come back)
 
 
-def test_threads_are_the_available_cores():
+def test_threads_are_the_available_cores(monkeypatch):
     assert 1 <= available_cores()
-    set_threads(available_cores())  # mxnet is imported here: goes through its API, no error
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert default_threads() == available_cores() and default_threads(3) == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the editor's training child
+    assert default_threads() == 1 and default_threads(2) == 2
+    # mxnet is imported here: a count can no longer be set, and set_threads says so
+    assert set_threads(1) and not set_threads(7)
