@@ -26,6 +26,7 @@ EVALS: dict[str, tuple[str, str]] = {
     "html": ("ghostpen.evals.html", "closing-tag accuracy on a folder of HTML"),
     "speed": ("ghostpen.evals.speed", "decode step, suggestion and training speed"),
     "latency": ("ghostpen.evals.latency", "keystroke-to-ghost-text latency in the window"),
+    "probes": ("ghostpen.evals.probes", "try every known bad input; check nothing is lost"),
 }
 
 

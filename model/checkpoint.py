@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
+from ghostpen.model.metaschema import parse_meta
 from ghostpen.model.vocab import Vocab
 
 FORMAT = "ghostpen-charlm"
@@ -71,25 +72,18 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
     if not path.is_dir():
         raise CheckpointError(f"{path}: not a checkpoint directory (it should hold {META})")
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        raw = meta_path.read_bytes()
     except FileNotFoundError:
         raise CheckpointError(f"{meta_path}: missing; is {path} a ghostpen checkpoint?") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{meta_path}: corrupt ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{meta_path}: not a ghostpen model (format {FORMAT!r} expected)")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(
-            f"{meta_path}: format version {meta.get('format_version')} is not supported "
-            f"(this ghostpen reads version {FORMAT_VERSION})"
-        )
+    except OSError as exc:
+        raise CheckpointError(f"{meta_path}: cannot read ({exc.strerror or exc})") from None
     try:
+        meta = parse_meta(raw, FORMAT, FORMAT_VERSION, ModelConfig)
         config = ModelConfig.from_json(meta["model"])
         vocab = Vocab.from_json(meta["vocab"])
-        files = dict(meta["files"])
-        hashes = dict(meta.get("sha256", {}))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{meta_path}: invalid contents ({exc})") from None
+    except (TypeError, ValueError) as exc:  # MetaError is a ValueError
+        raise CheckpointError(f"{meta_path}: {exc}") from None
+    files, hashes = dict(meta["files"]), dict(meta.get("sha256", {}))
     if config.vocab_size != len(vocab):
         raise CheckpointError(
             f"{meta_path}: vocabulary has {len(vocab)} entries but the model expects "
@@ -101,6 +95,8 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
         file = path / name
         if not file.is_file():
             raise CheckpointError(f"{file}: missing ({role} file named in {META})")
+        if file.resolve().parent != path.resolve():
+            raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
         if name in hashes and _sha256(file) != hashes[name]:
             raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
     return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}))
@@ -113,8 +109,22 @@ def load_params(net, file: Path) -> None:
     try:
         net.load_parameters(str(file), ctx=mx.cpu(), cast_dtype=True, dtype_source="current")
     except (mx.base.MXNetError, AssertionError, ValueError, KeyError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CheckpointError(f"{file}: cannot load parameters ({first[:300]})") from None
+        raise CheckpointError(f"{file}: cannot load parameters ({_reason(exc)})") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The sentence of an MXNet error that says what is wrong (its message starts with a
+    C++ "Traceback" header and file lines): "Invalid NDArray file format", not "Traceback"."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("Traceback", "File ", "[bt]"))]
+    if not lines:
+        return type(exc).__name__
+    reason = lines[-1].removeprefix("MXNetError: ")
+    if reason.startswith("Check failed:") and ": " in reason[len("Check failed:") :]:
+        reason = reason.rsplit(": ", 1)[1]  # the explanation after the failed condition
+    if "NDArray file format" in reason:
+        reason += ": truncated, or not a parameter file"
+    return reason[:300]
 
 
 def load_model(path: str | os.PathLike, role: str = "params"):
