@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _collect(text: str) -> list[tuple[int, str, str | None]]:
     """The cases of one file: (cut, kind, expected) sorted by cut; expected None = nothing."""
+    from ghostpen.suggest.html.elements import VOID
     from ghostpen.suggest.html.parse import HtmlParser
-    from ghostpen.suggest.html.tokens import VOID
 
     tokens: list[tuple[str, str, str, int, int, bool]] = []
     HtmlParser().feed(text, hook=lambda *tok: tokens.append(tok))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
-from ghostpen.model.metaschema import parse_meta
+from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name
 from ghostpen.model.vocab import Vocab
 
 FORMAT = "ghostpen-charlm"
@@ -50,6 +51,28 @@ class Checkpoint:
     @property
     def name(self) -> str:
         return self.training.get("name") or self.path.name
+
+
+# atomic_write's temporary files for the names save_checkpoint writes
+_OWN_TEMP = re.compile(
+    r"^\.(?:(?:model|last)-[0-9-]+\.params|optim-[0-9-]+\.nd|meta\.json)\.[^./]+\.tmp$"
+)
+
+
+def _named_files(path: Path) -> set[str]:
+    """Plain file names the checkpoint's current meta.json names (empty when there is none)."""
+    try:
+        meta = load_json((path / META).read_bytes())
+        names = meta["files"].values() if isinstance(meta, dict) else ()
+    except (OSError, MetaError, KeyError, AttributeError, TypeError):
+        return set()
+    found = set()
+    for name in names:
+        try:
+            found.add(plain_file_name(name, "files"))
+        except MetaError:
+            continue
+    return found
 
 
 def default_model_path() -> Path:
@@ -177,6 +200,7 @@ def save_checkpoint(
         files[role] = name
     if "params" not in files:
         raise ValueError("a checkpoint needs best weights: pass params= or keep={'params': …}")
+    previous = _named_files(path)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -189,13 +213,12 @@ def save_checkpoint(
     }
     data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
     atomic_write_bytes(path / META, data, mode)
-    # only now is it safe to remove what the new meta.json no longer names
+    # only now is it safe to remove what the new meta.json no longer names: files the previous
+    # meta.json named (ghostpen wrote them) and ghostpen's own temporary files, nothing else
     referenced = set(files.values()) | {META}
+    for name in previous - referenced:
+        (path / name).unlink(missing_ok=True)
     for entry in path.iterdir():
-        if (
-            entry.is_file()
-            and entry.name not in referenced
-            and (entry.suffix in (".params", ".nd") or entry.name.endswith(".tmp"))
-        ):
+        if _OWN_TEMP.match(entry.name) and entry.is_file():
             entry.unlink(missing_ok=True)
     fsync_dir(path)

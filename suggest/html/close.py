@@ -3,13 +3,13 @@
 `suggest_close(before, after)` parses the text before the cursor into the real stack of open
 elements and offers the end tag that closes the innermost one: `div>` after `</` (or `v>`
 after `</di`), or `</div>` right after the `>` of `<div ...>` with the cursor left between the
-tags. HTML follows the WHATWG tokenizer and tree construction (`htmltokens`, `htmltree`,
-`htmlmodes`, `htmltables`): void elements, implied end tags (`<p>a<div>`, `<li>a<li>`, cells,
-rows), raw text (`script`, `style`, ...), comments and bogus comments, `/>` honoured only on
-SVG/MathML elements, case-insensitive names suggested as the author spelled them. XML mode is
-case-sensitive, and `/>` closes any element. Nothing is suggested when the element is already
-closed after the cursor (the parse continues into `after`, up to AFTER_LIMIT characters) or
-when the cursor is inside an unfinished tag.
+tags. HTML follows the WHATWG tokenizer and tree construction (`tokens`, `tree`, `builder`,
+`body`, `modes`, `tables`; the element sets in `elements`): void elements, implied end tags
+(`<p>a<div>`, `<li>a<li>`, cells, rows), raw text (`script`, `style`, ...), comments and
+bogus comments, `/>` honoured only on SVG/MathML elements, case-insensitive names suggested
+as the author spelled them. XML mode is case-sensitive, and `/>` closes any element. Nothing
+is suggested when the element is already closed after the cursor (the parse continues into
+`after`, up to AFTER_LIMIT characters) or when the cursor is inside an unfinished tag.
 
 Choices: `</html>`, `</head>` and `</body>` are offered like any other end tag when the author
 wrote those start tags (implied ones are never offered: after `</tr>` in `<table><tr>` the

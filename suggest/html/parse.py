@@ -1,10 +1,10 @@
 """Resumable tokenizer drivers for the closing-tag engine: WHATWG HTML and forgiving XML.
 
-`HtmlParser` runs the WHATWG tokenizer (`htmltokens`) over a string and feeds its tokens to the
-tree builder (`htmlmodes`); `XmlParser` keeps a plain element stack. Both stop before a token
+`HtmlParser` runs the WHATWG tokenizer (`tokens`) over a string and feeds its tokens to the
+tree builder (`builder`); `XmlParser` keeps a plain element stack. Both stop before a token
 that the text does not finish yet, so `pos` marks how far the text is parsed and the state
 depends on nothing after it: a snapshot taken there stays valid for any text with the same
-first `pos` characters, which is what `htmlclose.TagCloser` caches. `feed(watch=...)` follows
+first `pos` characters, which is what `close.TagCloser` caches. `feed(watch=...)` follows
 one element and reports whether its own end tag closed it.
 """
 
@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ghostpen.suggest.html.modes import TreeBuilder
+from ghostpen.suggest.html.builder import TreeBuilder
+from ghostpen.suggest.html.elements import WANT_ATTRS
 from ghostpen.suggest.html.tokens import (
     AMP_TAIL,
     MARKUP,
     PLAINTEXT,
     SCRIPT,
     TAG_NAME,
-    WANT_ATTRS,
     ascii_lower,
     raw_end,
     scan_attrs,

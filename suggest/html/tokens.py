@@ -12,16 +12,6 @@ from __future__ import annotations
 
 import re
 
-# --- element categories (WHATWG "parsing HTML documents") ------------------------------------
-VOID = frozenset(
-    "area base br col embed hr img input link meta source track wbr "
-    "basefont bgsound frame keygen param".split()
-)
-RAWTEXT = frozenset("style xmp iframe noembed noframes noscript".split())  # scripting enabled
-RCDATA = frozenset(("textarea", "title"))
-FORMATTING = frozenset("a b big code em font i nobr s small strike strong tt u".split())
-WANT_ATTRS = FORMATTING | {"input", "annotation-xml"}  # tags whose attributes the parser needs
-
 SCRIPT, RAW, PLAINTEXT = 1, 2, 3  # tokenizer states other than data (RCDATA scans like RAW)
 
 WS_CHARS = "\t\n\f\r "

@@ -2,15 +2,30 @@
 
 `TreeCore` keeps only what decides which elements are open: the stack of open elements, the
 list of active formatting elements, the insertion mode and its companions (template modes,
-head/form pointers, frameset-ok, quirks). No DOM is built: operations that only move nodes in
-the tree (foster parenting, the adoption agency's reparenting) are skipped, while their effect
-on the stack is kept. The insertion-mode rules live in `htmlbody` (in head, in body),
-`htmlmodes` (dispatch, foreign content, the other modes) and `htmltables` (tables, select,
-template).
+head/form pointers, frameset-ok, quirks), and the algorithms over them (scopes, implied end
+tags, the adoption agency, resetting the insertion mode). No DOM is built: operations that
+only move nodes in the tree (foster parenting, the adoption agency's reparenting) are skipped,
+while their effect on the stack is kept. The insertion-mode rules are plain functions over a
+`TreeCore` in `body` (in head, in body), `modes` (the document-level modes) and `tables`
+(tables, select, template); `builder.TreeBuilder` dispatches tokens to them.
 """
 
 from __future__ import annotations
 
+from ghostpen.suggest.html.elements import (
+    BUTTON_SCOPE,
+    FORMATTING,
+    HTML_ENCODINGS,
+    IMPLIED_END,
+    IMPLIED_END_THOROUGH,
+    RESET_UNLESS_LAST,
+    SCOPE,
+    SELECT_SCOPE_EXCEPT,
+    SPECIAL,
+    SVG_HTML_INTEGRATION,
+)
+
+Attrs = "list[tuple[str, str]] | None"
 HTML, SVG, MATH = 0, 1, 2
 _PREFIX = {HTML: "", SVG: "s:", MATH: "m:"}
 
@@ -43,27 +58,6 @@ class Elem:
     def __repr__(self) -> str:
         return f"<{self.key}{'' if self.explicit else '?'}>"
 
-
-def _keys(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_FOREIGN_SCOPE = "m:mi m:mo m:mn m:ms m:mtext m:annotation-xml s:foreignobject s:desc s:title"
-SCOPE = _keys("applet caption html table td th marquee object template " + _FOREIGN_SCOPE)
-LIST_SCOPE = SCOPE | {"ol", "ul"}
-BUTTON_SCOPE = SCOPE | {"button"}
-TABLE_SCOPE = _keys("html table template")
-SPECIAL = _keys(
-    "address applet area article aside base basefont bgsound blockquote body br button caption "
-    "center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form "
-    "frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link "
-    "listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre "
-    "script search section select source style summary table tbody td template textarea tfoot "
-    "th thead title tr track ul wbr xmp " + _FOREIGN_SCOPE
-)
-IMPLIED = _keys("dd dt li optgroup option p rb rp rt rtc")
-IMPLIED_ALL = IMPLIED | _keys("caption colgroup tbody td tfoot th thead tr")
-MATH_TEXT_IP = _keys("m:mi m:mo m:mn m:ms m:mtext")
 
 # insertion modes
 (
@@ -180,7 +174,7 @@ class TreeCore:
     # --- inserting ---
     def insert(self, name: str, spelled: str, attrs: list | None = None) -> Elem:
         """Insert an HTML element for a start tag token (it becomes `last_elem`)."""
-        keep = tuple(sorted(attrs)) if attrs and name in _KEEP_ATTRS else ()
+        keep = tuple(sorted(attrs)) if attrs and name in FORMATTING else ()
         e = self.push(Elem(name, spelled, HTML, True, keep))
         self.last_elem = e
         return e
@@ -190,21 +184,34 @@ class TreeCore:
 
     def insert_foreign(self, name: str, spelled: str, ns: int, attrs: list | None) -> Elem:
         if ns == SVG:
-            hip = name in ("foreignobject", "desc", "title")
+            hip = name in SVG_HTML_INTEGRATION
         else:
-            enc = _attr(attrs, "encoding")
-            hip = (
-                name == "annotation-xml"
-                and enc is not None
-                and enc.lower()
-                in (
-                    "text/html",
-                    "application/xhtml+xml",
-                )
-            )
+            enc = attr(attrs, "encoding")
+            hip = name == "annotation-xml" and enc is not None and enc.lower() in HTML_ENCODINGS
         e = self.push(Elem(name, spelled, ns, True, (), hip))
         self.last_elem = e
         return e
+
+    def insert_void(self, name: str, spelled: str, attrs: Attrs) -> bool:
+        """Insert an element and pop it at once (a void element's start tag)."""
+        self.insert(name, spelled, attrs)
+        self.pop()
+        return True
+
+    def insert_raw(self, kind: int, name: str, spelled: str, attrs: Attrs) -> bool:
+        """Insert a raw text/RCDATA/script element: the tokenizer state `kind`, mode TEXT."""
+        self.insert(name, spelled, attrs)
+        self.raw = (kind, name)
+        self.orig_mode = self.mode
+        self.mode = TEXT
+        return True
+
+    def raw_end(self) -> None:
+        """The end tag that closes the raw text element (the TEXT insertion mode)."""
+        if self.stack:
+            self.pop()
+        self.raw = None
+        self.mode = self.orig_mode
 
     # --- scopes ---
     def in_scope(self, key: str, boundary: frozenset[str] = SCOPE) -> bool:
@@ -231,7 +238,7 @@ class TreeCore:
         for e in reversed(self.stack):
             if e.key == key:
                 return True
-            if e.key not in ("optgroup", "option"):
+            if e.key not in SELECT_SCOPE_EXCEPT:
                 return False
         return False
 
@@ -253,7 +260,7 @@ class TreeCore:
                 return
 
     def gen_implied(self, exclude: str = "", thorough: bool = False) -> None:
-        keys = IMPLIED_ALL if thorough else IMPLIED
+        keys = IMPLIED_END_THOROUGH if thorough else IMPLIED_END
         while self.stack and self.stack[-1].key in keys and self.stack[-1].key != exclude:
             self.pop()
 
@@ -385,7 +392,7 @@ class TreeCore:
                 self.mode = IN_SELECT
                 return
             mode = _RESET.get(k)
-            if mode is not None and not (last and k in ("td", "th", "head")):
+            if mode is not None and not (last and k in RESET_UNLESS_LAST):
                 self.mode = mode
                 return
             if k == "template":
@@ -410,7 +417,6 @@ class TreeCore:
         return None
 
 
-_KEEP_ATTRS = frozenset("a b big code em font i nobr s small strike strong tt u".split())
 _RESET = {
     "td": IN_CELL,
     "th": IN_CELL,
@@ -427,7 +433,8 @@ _RESET = {
 }
 
 
-def _attr(attrs: list[tuple[str, str]] | None, name: str) -> str | None:
+def attr(attrs: list[tuple[str, str]] | None, name: str) -> str | None:
+    """The value of attribute `name` in a start tag's attributes, or None."""
     for k, v in attrs or ():
         if k == name:
             return v

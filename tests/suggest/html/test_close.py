@@ -14,7 +14,7 @@ from ghostpen.suggest.html.close import (
     sniff_markup,
     suggest_close,
 )
-from ghostpen.suggest.html.tokens import VOID
+from ghostpen.suggest.html.elements import VOID
 
 
 def text_of(before: str, after: str = "", mode: str = "html") -> str | None:

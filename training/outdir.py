@@ -1,0 +1,184 @@
+"""Claiming a training run's output folder: nothing of anyone else's is overwritten or deleted.
+
+`claim_output(path, resume=…, force=…)` runs before any training step and either returns an
+`OutputClaim` (hold it for the whole run; it keeps an exclusive lock) or raises `OutputError`
+with one sentence saying what is wrong and what to do:
+
+- `path` is a file, or lies under a file, or cannot be written: said up front, not after an epoch;
+- another training holds the folder: "… is in use by another training (pid N)" — an exclusive
+  `fcntl.flock` (`msvcrt.locking` on Windows) on `.ghostpen.lock` inside it;
+- the folder already holds a ghostpen model and neither `--resume` nor `--force` was given:
+  "… already holds a model; pass --resume to continue it or --force to replace it";
+- the folder holds other files (not a ghostpen checkpoint): refused, whatever the flags — a
+  training never deletes a file it did not write;
+- `--resume` with nothing to resume.
+
+The lock file stays in the folder after the run (removing it would race with a second run that
+already opened it); it is ghostpen's own and the checks below ignore it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ghostpen.model.metaschema import MetaError, load_json
+
+LOCK_NAME = ".ghostpen.lock"
+OWN_NAMES = (LOCK_NAME,)  # files in an output folder that ghostpen itself keeps there
+META_NAME = "meta.json"
+FORMAT_PREFIX = "ghostpen-"  # every ghostpen checkpoint's meta.json "format" starts so
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why and what to do."""
+
+
+def checkpoint_format(path: Path) -> str | None:
+    """The "format" of the ghostpen checkpoint in folder `path`, or None when it holds none."""
+    meta = path / META_NAME
+    try:
+        data = load_json(meta.read_bytes())
+    except (OSError, MetaError):
+        return None
+    fmt = data.get("format") if isinstance(data, dict) else None
+    return fmt if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX) else None
+
+
+class _Lock:
+    """An exclusive, non-blocking lock on one file (released when closed or the process dies)."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
+
+    def acquire(self) -> bool:
+        try:
+            if os.name == "nt":  # pragma: no cover - exercised on Windows only
+                import msvcrt
+
+                msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def holder(self) -> str:
+        """What the holding process wrote into the lock file ("pid 123 on host, since …")."""
+        with contextlib.suppress(OSError):
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            text = os.read(self.fd, 200).decode("utf-8", "replace").strip()
+            if text:
+                return text
+        return "pid unknown"
+
+    def write_owner(self) -> None:
+        since = time.strftime("%Y-%m-%d %H:%M:%S")
+        info = f"pid {os.getpid()} on {socket.gethostname()}, since {since}\n".encode()
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, info)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+@dataclass
+class OutputClaim:
+    """A claimed output folder; `existing` is the checkpoint format found there (or None)."""
+
+    path: Path
+    existing: str | None
+    _lock: _Lock
+
+    def release(self) -> None:
+        self._lock.close()
+
+    def __enter__(self) -> OutputClaim:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.release()
+
+
+def _make_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path} is a file, not a folder; choose a folder for the model")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"{path} cannot be created: {parent} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path} cannot be created ({exc.strerror or exc})") from None
+
+
+def _check_writable(path: Path) -> None:
+    probe = path / f".ghostpen-write-test-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"ghostpen")
+        finally:
+            os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+
+
+def claim_output(
+    path: str | os.PathLike, *, resume: bool = False, force: bool = False, kind: str | None = None
+) -> OutputClaim:
+    """Claim `path` for a training run (see the module docstring); `kind` is the checkpoint
+    format this training writes, so resuming a different kind of model is refused."""
+    path = Path(path)
+    _make_folder(path)
+    try:
+        lock = _Lock(path / LOCK_NAME)
+    except OSError as exc:
+        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+    if not lock.acquire():
+        holder = lock.holder()
+        lock.close()
+        raise OutputError(f"{path} is in use by another training ({holder}); wait for it or "
+                          f"choose another folder")  # fmt: skip
+    try:
+        existing = _check_contents(path, resume=resume, force=force, kind=kind)
+        _check_writable(path)
+        lock.write_owner()
+    except (OutputError, OSError) as exc:
+        lock.close()
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+    return OutputClaim(path, existing, lock)
+
+
+def _check_contents(path: Path, *, resume: bool, force: bool, kind: str | None) -> str | None:
+    fmt = checkpoint_format(path)
+    others = sorted(e.name for e in path.iterdir() if e.name not in OWN_NAMES)
+    if fmt is None:
+        if resume:
+            raise OutputError(f"{path} holds no ghostpen model to resume (no valid {META_NAME})")
+        if others:
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            raise OutputError(
+                f"{path} is not empty and is not a ghostpen checkpoint ({shown}); training "
+                f"never writes into someone else's folder: choose a new or empty one"
+            )
+        return None
+    if kind is not None and fmt != kind:
+        raise OutputError(f"{path} holds a {fmt} model, not a {kind} one; choose another folder")
+    if not resume and not force:
+        raise OutputError(
+            f"{path} already holds a model; pass --resume to continue it or --force to replace it"
+        )
+    return fmt
