@@ -34,6 +34,12 @@ OWN_SHORTCUTS = {
 SK = QKeySequence.StandardKey
 
 
+def _avatar_panel(window):
+    from ghostpen.editor.avatars import show_panel  # the generator loads on first use
+
+    return show_panel(window)
+
+
 def standard_keys(key: SK, fallback: str | None = None, extra: tuple[str, ...] = ()) -> list:
     """The platform's bindings for `key` (or `fallback`), minus those we use for other actions."""
     taken = {seq.toString() for seqs in OWN_SHORTCUTS.values() for seq in seqs}
@@ -220,6 +226,7 @@ def build(window) -> SimpleNamespace:
     )
     act("settings", "&Settings…", lambda: w.edit_settings(), own["settings"])
     act("clear_recent", "&Clear Recent Files", lambda: w.clear_recent())
+    act("avatars", "Generate &Avatars…", lambda: _avatar_panel(w))
 
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
@@ -257,6 +264,8 @@ def build(window) -> SimpleNamespace:
     suggest_menu.addAction(a.toggle_suggest)
     suggest_menu.addSeparator()
     suggest_menu.addAction(a.settings)
+    tools_menu = bar.addMenu("&Tools")
+    tools_menu.addAction(a.avatars)
     a.menus = SimpleNamespace(
         file=file_menu,
         edit=edit_menu,
@@ -264,5 +273,6 @@ def build(window) -> SimpleNamespace:
         suggest=suggest_menu,
         theme=theme_menu,
         newline=newline_menu,
+        tools=tools_menu,
     )
     return a
