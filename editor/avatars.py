@@ -45,7 +45,7 @@ class AvatarWorker(QObject):
 
     images = Signal(int, str, object)  # request id, kind ("grid" / "blend"), uint8 (N, 64, 64, 3)
     failed = Signal(int, str)
-    model_loaded = Signal(str)
+    model_loaded = Signal(str, str)  # path, the training data's credit line
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,7 +61,8 @@ class AvatarWorker(QObject):
         except GanCheckpointError as exc:
             self.failed.emit(request, str(exc))
             return
-        self.model_loaded.emit(str(self.model.path))
+        credit = self.model.info.get("dataset", {}).get("credit", "")
+        self.model_loaded.emit(str(self.model.path), str(credit))
 
     @Slot(int, int)
     def grid(self, request: int, seed: int) -> None:
@@ -137,6 +138,8 @@ class AvatarPanel(QWidget):
         self.smooth = QCheckBox("Smooth")
         self.smooth.toggled.connect(self._show_preview)
         self.status = QLabel("Loading the generator…")
+        self.credit = QLabel(wordWrap=True)  # the attribution of the generator's training data
+        self.credit.setStyleSheet("font-size: small")
         save_sel = QPushButton("Save selected…")
         save_sel.clicked.connect(lambda: self._ask_save(selected=True))
         save_all = QPushButton("Save all…")
@@ -154,6 +157,7 @@ class AvatarPanel(QWidget):
         layout.addWidget(self.big)
         layout.addLayout(bottom)
         layout.addWidget(self.status)
+        layout.addWidget(self.credit)
 
     # --- requests (GUI thread -> worker) ---
     def set_model(self, path=None) -> None:
@@ -223,9 +227,10 @@ class AvatarPanel(QWidget):
         self.status.setText(message)
         self.error.emit(message)
 
-    @Slot(str)
-    def _on_model(self, path: str) -> None:
+    @Slot(str, str)
+    def _on_model(self, path: str, credit: str) -> None:
         self.model_button.setToolTip(path)
+        self.credit.setText(credit)
 
     def _show_preview(self, *_args) -> None:
         if self.preview is None:

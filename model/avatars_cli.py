@@ -31,6 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale", type=positive_int, default=1, help="enlarge (nearest) x N")
     p.add_argument("--export", metavar="DIR", help="copy the generator only (float16) to DIR")
     p.add_argument("--float32", action="store_true", help="with --export: keep float32")
+    p.add_argument("--credit", default="", help="with --export: the data's attribution line")
 
 
 def _fail(msg: str) -> int:
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                                 for p in dst.iterdir()):  # fmt: skip
             return _fail(f"{dst} holds other files; export into a new or generator-only folder")
         try:
-            export_generator(args.model, dst, float16=not args.float32)
+            export_generator(args.model, dst, float16=not args.float32, credit=args.credit)
         except (GanCheckpointError, OSError) as exc:
             return _fail(str(exc))
         print(f"exported the generator to {dst}", file=sys.stderr)

@@ -175,9 +175,13 @@ def save_gan_checkpoint(
             pass
 
 
-def export_generator(src: str | os.PathLike, dst: str | os.PathLike, float16: bool = True) -> None:
-    """Copy only the generator (optionally float16) and its meta.json from `src` to `dst`."""
+def export_generator(
+    src: str | os.PathLike, dst: str | os.PathLike, float16: bool = True, credit: str = ""
+) -> None:
+    """Copy only the generator (optionally float16) and its meta.json from `src` to `dst`;
+    `credit` (the training data's attribution line) goes into meta.json's dataset."""
     ckpt = read_gan_checkpoint(src)
+    dataset = dict(ckpt.dataset, **({"credit": credit} if credit else {}))
     training = dict(
         ckpt.training, exported_from=str(ckpt.path), dtype="float16" if float16 else "float32"
     )
@@ -185,7 +189,7 @@ def export_generator(src: str | os.PathLike, dst: str | os.PathLike, float16: bo
         dst,
         ckpt.config,
         {"generator": ckpt.arrays("generator")},
-        dataset=ckpt.dataset,
+        dataset=dataset,
         training=training,
         dtype=np.float16 if float16 else None,
     )

@@ -26,8 +26,9 @@ def test_interpolate_and_export(tiny_gan, tmp_path):
     out = tmp_path / "path.png"
     assert main(["avatars", *m, "--interpolate", "1", "2", "--steps", "5", "--out", str(out)]) == 0
     assert Image.open(out).size == (2 + 5 * 66, 68)
-    assert main(["avatars", *m, "--export", str(tmp_path / "ship")]) == 0
-    assert set(read_gan_checkpoint(tmp_path / "ship").files) == {"generator"}
+    assert main(["avatars", *m, "--export", str(tmp_path / "ship"), "--credit", "by X"]) == 0
+    shipped = read_gan_checkpoint(tmp_path / "ship")
+    assert set(shipped.files) == {"generator"} and shipped.dataset["credit"] == "by X"
     assert main(["avatars", "--model", str(tmp_path / "ship"), "--out", str(out)]) == 0
 
 
