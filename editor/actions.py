@@ -32,6 +32,10 @@ OWN_SHORTCUTS = {
     "settings": [QKeySequence("Ctrl+,")],
 }
 SK = QKeySequence.StandardKey
+GHOST_KEYS_TIP = (
+    "Show ghost-text completions: Tab accepts, Ctrl+Right its next word, "
+    "Ctrl+Shift+Right its next line, Esc dismisses"
+)
 
 
 def _avatar_panel(window):
@@ -221,7 +225,7 @@ def build(window) -> SimpleNamespace:
         "&Enable Suggestions",
         lambda on: w.set_suggestions_enabled(on),
         own["toggle_suggest"],
-        "Show ghost-text completions (Tab accepts)",
+        GHOST_KEYS_TIP,
         checkable=True,
     )
     act("settings", "&Settings…", lambda: w.edit_settings(), own["settings"])

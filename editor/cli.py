@@ -1,6 +1,7 @@
 """`ghostpen edit [FILE ...]`: open the editor window (the default when no command is given).
 
-Qt is imported inside `run`, so `ghostpen --help` stays fast.
+The window is wired by `ghostpen.editor.app.build_app`; Qt is imported inside `run`, so
+`ghostpen --help` stays fast.
 """
 
 from __future__ import annotations
@@ -27,19 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _engine_factory(model_path: str | None, settings):
-    """A zero-argument callable the worker thread calls to build the engine (None: default)."""
-    if model_path is None:
-        return None
-
-    def make():
-        from ghostpen.suggest.engine import SuggestionEngine
-
-        return SuggestionEngine.from_checkpoint(model_path, settings)
-
-    return make
-
-
 def run(args: argparse.Namespace) -> int:
     model = getattr(args, "model", None)
     if model is not None:
@@ -48,29 +36,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"ghostpen edit: --model {args.model}: no such file or folder", file=sys.stderr)
             return 2
 
-    from PySide6.QtWidgets import QApplication
+    from ghostpen.editor.platform_check import display_problem
 
-    from ghostpen.editor.actions import app_icon
-    from ghostpen.editor.settings import AppSettings
-    from ghostpen.editor.window import APP_NAME, MainWindow
+    problem = display_problem()  # Qt would abort the process (SIGABRT) instead of saying this
+    if problem:
+        print(f"ghostpen edit: {problem}", file=sys.stderr)
+        return 2
+    from ghostpen.editor.app import build_app, qt_application
 
-    app = QApplication.instance()
-    if app is None:
-        QApplication.setApplicationName(APP_NAME)
-        QApplication.setOrganizationName(APP_NAME)
-        QApplication.setApplicationDisplayName(APP_NAME)
-        app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
-        app.setStyle("Fusion")
-    app.setWindowIcon(app_icon())
-    prefs = AppSettings().suggest_prefs()
-    window = MainWindow(
-        engine_factory=_engine_factory(model, prefs.engine), suggest=not args.no_suggest
-    )
+    qapp = qt_application()
+    app = build_app(model, suggest=not args.no_suggest)
     for path in args.files:
-        window.open_file(path, create_missing=True)
-    window.show()
-    code = app.exec()
-    window.suggester.stop()
+        app.window.open_file(path, create_missing=True)
+    app.window.show()
+    code = qapp.exec()
+    app.suggester.stop()
     return int(code)
 
 

@@ -2,9 +2,13 @@
 
 `make_editor` is the one place that picks the editor widget class. A `Document` owns one editor
 plus what is needed to save it back unchanged (path, encoding, line ending), its syntax
-highlighter and its crash-recovery key. The search functions (`find`, `replace_one`,
-`replace_all`) work on any QPlainTextEdit and never touch the whole text at once except
-`replace_all`, which is one undo step.
+highlighter and its crash-recovery key. Its text is read from the document's blocks, never from
+`toPlainText()` (which turns U+00A0 into a space and U+2028/U+2029 into newlines): `text_file()`
+gives back every character, and every line's own ending, which is kept as a property of the
+block separator's character format (the rules are in `ghostpen.linebreaks`).
+
+The search functions (`find`, `replace_one`, `replace_all`) work on any QPlainTextEdit and never
+touch the whole text at once except `replace_all`, which is one undo step.
 """
 
 from __future__ import annotations
@@ -14,11 +18,15 @@ import uuid
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRegularExpression, QTimer, Signal
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 
 from ghostpen.editor.files import FileError, TextFile
 from ghostpen.editor.highlight import PygmentsHighlighter, choose_lexer, should_highlight
 from ghostpen.editor.textedit import GhostTextEdit
+from ghostpen.linebreaks import join_blocks, split_blocks
+
+# The character-format property of a block separator that holds the line's own ending.
+LINE_ENDING_PROPERTY = QTextFormat.Property.UserProperty + 0x2028
 
 
 def make_editor(parent=None) -> GhostTextEdit:
@@ -44,6 +52,8 @@ class Document(QObject):
         self.highlighted = True
         self.highlighter: PygmentsHighlighter | None = None
         self.recovered_revision: int | None = None  # document revision last written to recovery
+        self.loads = 0  # bumped by every load(): the buffer is a fresh copy of `path` (disk_watch)
+        self.disk_note = ""  # shown after the name in the tab, e.g. " (deleted)" (disk_watch)
         self._dark = dark
         self.editor.set_dark(dark)
 
@@ -66,7 +76,67 @@ class Document(QObject):
         return self.path is None and not doc.isModified() and doc.characterCount() <= 1
 
     def text(self) -> str:
-        return self.editor.toPlainText()
+        """The text with "\\n" line breaks and every other character as it is."""
+        return self.text_file().text
+
+    def text_file(self) -> TextFile:
+        """Everything needed to save the text back exactly: the characters of its blocks (not
+        `toPlainText()`), the line ending and each line's own one where it differs (`bom` is
+        left False: the encoding's name says whether there is one)."""
+        doc = self.editor.document()
+        raw = doc.toRawText()  # the blocks' texts, separated by U+2029
+        ends = self._block_endings()
+        if ends:
+            text, endings = join_blocks(
+                raw.split("\u2029"), ends, self.newline, keep_mixed=self.mixed_newlines
+            )
+        else:
+            text, endings = raw.replace("\u2028", "\n").replace("\u2029", "\n"), {}
+        return TextFile(
+            text, self.encoding, self.newline, False, self.mixed_newlines and bool(endings), endings
+        )
+
+    def _block_endings(self) -> dict[int, str]:
+        """{block index: its own ending} for the blocks whose separator is marked."""
+        doc = self.editor.document()
+        marks = {
+            index: fmt.property(LINE_ENDING_PROPERTY)
+            for index, fmt in enumerate(doc.allFormats())
+            if fmt.isCharFormat() and fmt.hasProperty(LINE_ENDING_PROPERTY)
+        }
+        if not marks:  # never marked: no need to look at the blocks
+            return {}
+        ends = {}
+        block, index = doc.firstBlock().next(), 0
+        while block.isValid():  # a block's char format is that of the separator before it
+            ending = marks.get(block.charFormatIndex())
+            if ending:
+                ends[index] = ending
+            block, index = block.next(), index + 1
+        return ends
+
+    def _mark_endings(self, ends: dict[int, str]) -> None:
+        """Mark the separators of the blocks in `ends` with their endings (not undoable)."""
+        doc = self.editor.document()
+        undo = doc.isUndoRedoEnabled()
+        doc.setUndoRedoEnabled(False)
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()  # one layout update, not one per mark
+        formats: dict[str, QTextCharFormat] = {}
+        block, index = doc.firstBlock(), 0
+        for target in sorted(ends):
+            while index < target:
+                block, index = block.next(), index + 1
+            fmt = formats.get(ends[target])
+            if fmt is None:
+                fmt = formats[ends[target]] = QTextCharFormat()
+                fmt.setProperty(LINE_ENDING_PROPERTY, ends[target])
+            end = block.position() + block.length() - 1  # the separator after the block
+            cursor.setPosition(end)
+            cursor.setPosition(end + 1, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+        cursor.endEditBlock()
+        doc.setUndoRedoEnabled(undo)
 
     # --- changes --------------------------------------------------------------------------
     def load(self, path: str | None, tf: TextFile, *, modified: bool = False) -> None:
@@ -74,11 +144,15 @@ class Document(QObject):
         self.path = os.path.abspath(path) if path else None
         self.encoding = tf.encoding
         self.newline = tf.newline
-        self.mixed_newlines = tf.mixed_newlines
+        self.mixed_newlines = tf.mixed_newlines or bool(tf.endings)
         self._drop_highlighter()  # no re-colouring while the text is replaced
-        self.editor.setPlainText(tf.text)
+        text, ends = split_blocks(tf.text, tf.newline, tf.endings)
+        self.editor.setPlainText(text)
+        if ends:
+            self._mark_endings(ends)
         self.set_modified(modified)
         self.recovered_revision = None
+        self.loads += 1
         self.update_language(tf.text)
 
     def set_path(self, path: str) -> None:
@@ -93,7 +167,8 @@ class Document(QObject):
         self.changed.emit()
 
     def set_newline(self, newline: str) -> None:
-        if newline != self.newline:
+        """Give every line this ending (a mixed file's lines too)."""
+        if newline != self.newline or self.mixed_newlines:
             self.newline = newline
             self.mixed_newlines = False
             self.set_modified(True)
@@ -180,9 +255,15 @@ class RecoveryKeeper(QObject):
                 continue
             if doc.recovered_revision == qdoc.revision():
                 continue  # no whole-text copy unless the text changed
+            tf = doc.text_file()
             try:
                 self.store.save(
-                    doc.key, doc.text(), path=doc.path, encoding=doc.encoding, newline=doc.newline
+                    doc.key,
+                    tf.text,
+                    path=doc.path,
+                    encoding=tf.encoding,
+                    newline=tf.newline,
+                    endings=tf.endings,
                 )
             except (FileError, ValueError) as err:
                 if not self._error_said:

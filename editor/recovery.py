@@ -6,9 +6,12 @@ the buffer is saved or closed, and at start-up offers `pending()`: what a crashe
 Layout: one JSON file per buffer key in the store's folder, by default
 `platformdirs.user_state_dir("ghostpen") / "recovery"` (~/.local/state/ghostpen/recovery on
 Linux; XDG calls undo history and open files "state"). A file is named after a hash of its key
-and holds {"version", "key", "path", "text", "saved_at", "encoding", "newline", "session", "pid",
-"pid_started"}. Writes are atomic (`ghostpen.model.atomic`), files are private (0600, folder
-0700). Entries that cannot be read are moved into `corrupt/` and skipped, never raised.
+and holds {"version", "key", "path", "text", "saved_at", "encoding", "newline", "endings",
+"session", "pid", "pid_started"}: "text" is the buffer's exact text ("\\n" line breaks, every other
+character as it is) and "endings" the [line, ending] pairs of the lines whose own ending is not
+"newline" (`TextFile.endings`; absent in older entries, meaning none). Writes are atomic
+(`ghostpen.model.atomic`), files are private (0600, folder 0700). Entries that cannot be read
+are moved into `corrupt/` and skipped, never raised.
 
 Two editors can run at once: each store has a session id and entries record the writer's pid
 (and, on Linux, the process start time, so a reused pid is not mistaken for the writer).
@@ -23,10 +26,10 @@ import json
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ghostpen.editor.files import NEWLINES, FileError
+from ghostpen.editor.files import NEWLINES, FileError, TextFile
 from ghostpen.model.atomic import atomic_write_bytes
 
 FORMAT_VERSION = 1
@@ -47,6 +50,11 @@ class RecoveredDoc:
     saved_at: float
     encoding: str
     newline: str
+    endings: dict[int, str] = field(default_factory=dict)  # line -> its own ending
+
+    def text_file(self) -> TextFile:
+        """The buffer as the editor loads it (every character, every line's own ending)."""
+        return TextFile(self.text, self.encoding, self.newline, endings=self.endings)
 
 
 def default_root() -> Path:
@@ -107,6 +115,19 @@ def pid_alive(pid: int, started: str | None = None) -> bool:
     return True
 
 
+def _valid_endings(endings) -> bool:
+    """Whether a record's "endings" is a list of [line, ending] pairs."""
+    return isinstance(endings, list) and all(
+        isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[0], int)
+        and not isinstance(pair[0], bool)
+        and pair[0] >= 0
+        and pair[1] in NEWLINES
+        for pair in endings
+    )
+
+
 class RecoveryStore:
     """Recovery copies of open buffers, keyed by an opaque buffer id (e.g. a uuid)."""
 
@@ -130,12 +151,14 @@ class RecoveryStore:
         path: str | os.PathLike | None,
         encoding: str = "utf-8",
         newline: str = "\n",
+        endings: dict[int, str] | None = None,
     ) -> None:
-        """Write (atomically) the recovery copy of buffer `key`, replacing the previous one.
+        """Write (atomically) the recovery copy of buffer `key`, replacing the previous one;
+        `endings` are the lines' own endings (`TextFile.endings`).
         Raises FileError if it cannot be written (the editor should say so, not crash)."""
         if not isinstance(key, str) or not key:
             raise ValueError("a recovery key must be a non-empty string")
-        if newline not in NEWLINES:
+        if newline not in NEWLINES or any(e not in NEWLINES for e in (endings or {}).values()):
             raise ValueError(f"unknown line ending {newline!r}")
         record = {
             "version": FORMAT_VERSION,
@@ -145,6 +168,7 @@ class RecoveryStore:
             "saved_at": time.time(),
             "encoding": encoding,
             "newline": newline,
+            "endings": sorted((int(line), ending) for line, ending in (endings or {}).items()),
             "session": self.session_id,
             "pid": self.pid,
             "pid_started": self._started,
@@ -197,6 +221,7 @@ class RecoveryStore:
             and not isinstance(record.get("saved_at"), bool)
             and isinstance(record.get("encoding"), str)
             and record.get("newline") in NEWLINES
+            and _valid_endings(record.get("endings", []))
             and isinstance(record.get("session"), str)
             and isinstance(record.get("pid"), int)
             and (record.get("pid_started") is None or isinstance(record["pid_started"], str))
@@ -247,6 +272,7 @@ class RecoveryStore:
                             saved_at=float(record["saved_at"]),
                             encoding=record["encoding"],
                             newline=record["newline"],
+                            endings=dict(record.get("endings", [])),
                         )
                     )
         except Exception:  # recovery must never stop the editor from starting

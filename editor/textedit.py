@@ -1,9 +1,9 @@
 """The editor widget: a QPlainTextEdit that paints ghost-text suggestions after the cursor.
 
-Ghost text is painted, never inserted: it does not enter the document, the undo stack,
-`toPlainText()` or a saved file. Tab accepts it (one undo step), Ctrl+Right accepts its next
-word, Esc dismisses it; any other edit, cursor move, click or focus loss clears it. The widget
-also has a line-number gutter, a current-line highlight, a monospace font and zoom.
+The ghost itself (painting, Tab / Ctrl+Right / Ctrl+Shift+Right / Esc, type-through) is
+`ghost.GhostSuggestion`; this widget delegates to it and clears the ghost on any other edit,
+cursor move, click or focus loss. The widget also has a line-number gutter, a current-line
+highlight, a monospace font and zoom.
 
 Every content change and cursor move bumps `revision()`; a suggestion computed for an older
 revision is stale (the controller in `ghostpen.editor.worker` drops it). `context()` hands the
@@ -12,15 +12,14 @@ text around the cursor to the engine without touching the whole document.
 
 from __future__ import annotations
 
-import time
+import contextlib
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
     QFontMetricsF,
-    QKeySequence,
     QPainter,
     QPalette,
     QTextCursor,
@@ -28,12 +27,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from ghostpen.editor.ghost import TAB_SPACES, GhostSuggestion, accept_length
 from ghostpen.suggest.types import Suggestion
-from ghostpen.suggest.words import next_word_len
+from ghostpen.suggest.window import AFTER, WINDOW, window_start
 
-ALIGN = 4096  # context() starts at a multiple of this many characters (stable engine caches)
-GHOST_ALPHA = 0.45
-TAB_SPACES = 4
 MIN_POINT_SIZE = 4.0
 
 LIGHT = {
@@ -52,11 +49,6 @@ DARK = {
     "base": "#1e1e1e",
     "text": "#d4d4d4",
 }
-
-
-def _utf16_len(text: str) -> int:
-    """Length in Qt positions (UTF-16 code units) of a Python string."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _plain(text: str) -> str:
@@ -82,26 +74,19 @@ class GhostTextEdit(QPlainTextEdit):
     """Plain-text editor with painted ghost-text suggestions and a line-number gutter."""
 
     suggestionWanted = Signal()  # text/cursor changed: a new suggestion may be requested
-    ghostAccepted = Signal(str)  # text accepted with Tab / Ctrl+Right
+    ghostAccepted = Signal(str)  # text accepted with Tab / Ctrl+Right / Ctrl+Shift+Right
     ghostPainted = Signal(int, int)  # (revision, 1 if kept locally else 0): first paint
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._revision = 0
-        self._ghost: Suggestion | None = None
-        self._ghost_rev = -1
-        self._ghost_serial = 0  # bumps on every new ghost; paintEvent reports the first paint
-        self._painted_serial = 0
-        self._ghost_local = False  # the ghost is a locally shifted old one, not a fresh result
-        self._ghost_rect = QRect()  # viewport area the ghost was last painted in
-        self._dismissed = False  # Esc: no ghost until the next edit/move
+        self._ghost = GhostSuggestion(self)
         self._suggestions_on = True
         self._quiet = False  # internal edit: don't ask for a new suggestion
         self._dark = False
         self._colors = dict(LIGHT)
         self._light_palette: QPalette | None = None  # palette before set_dark(True)
         self._zoom = 0
-        self.ghost_painted_at = 0.0  # perf_counter() of the last first-paint of a ghost
 
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
@@ -117,11 +102,9 @@ class GhostTextEdit(QPlainTextEdit):
         self._update_gutter_width()
         self._highlight_current_line()
 
-    # -- ghost text -----------------------------------------------------------------------
+    # -- ghost text (delegated to `ghost.GhostSuggestion`) ----------------------------------
     def ghost(self) -> Suggestion | None:
-        if self._ghost is not None and self._ghost_rev != self._revision:
-            return None
-        return self._ghost
+        return self._ghost.current()
 
     def set_ghost(self, suggestion: Suggestion | None) -> None:
         """Show `suggestion` after the cursor (for the current revision); None hides it."""
@@ -129,20 +112,27 @@ class GhostTextEdit(QPlainTextEdit):
             suggestion is None
             or not suggestion.text
             or not self._suggestions_on
-            or self._dismissed
+            or self._ghost.dismissed
             or self.textCursor().hasSelection()
             or self.isReadOnly()
         ):
             self.clear_ghost()
             return
-        self._show_ghost(suggestion, local=False)
+        self._ghost.show(suggestion, local=False)
 
     def clear_ghost(self) -> None:
-        if self._ghost is None:
-            return
-        self._ghost = None
-        self._ghost_local = False
-        self._repaint_ghost_area()
+        self._ghost.clear()
+
+    def accept_ghost(self, part: str = "all") -> str:
+        """Accept all of the ghost, its next "word" or its next "line" (one undo step), as
+        its keys do; returns the accepted text ("" without a ghost)."""
+        ghost = self.ghost()
+        return "" if ghost is None else self._ghost.accept(accept_length(ghost.text, part))
+
+    @property
+    def ghost_painted_at(self) -> float:
+        """perf_counter() of the last first paint of a ghost."""
+        return self._ghost.painted_at
 
     def revision(self) -> int:
         return self._revision
@@ -156,195 +146,42 @@ class GhostTextEdit(QPlainTextEdit):
         if not on:
             self.clear_ghost()
 
-    def _show_ghost(self, suggestion: Suggestion, *, local: bool) -> None:
-        self._ghost = suggestion
-        self._ghost_rev = self._revision
-        self._ghost_local = local
-        self._ghost_serial += 1
-        self._repaint_ghost_area()
+    @contextlib.contextmanager
+    def quiet(self, on: bool = True):
+        """Edits made inside don't ask for a new suggestion (when `on`)."""
+        self._quiet = bool(on)
+        try:
+            yield
+        finally:
+            self._quiet = False
 
-    def _repaint_ghost_area(self) -> None:
-        """Schedule a repaint of the old ghost area and the new one (not the whole viewport)."""
-        area = QRect(self._ghost_rect)
-        if self._ghost is not None:
-            cr = self.cursorRect()
-            lines = self._ghost.text.count("\n")
-            line_h = int(QFontMetricsF(self.font()).lineSpacing()) + 1
-            area = area.united(
-                QRect(0, cr.top() - 1, self.viewport().width(), cr.height() + lines * line_h + 2)
-            )
-        if area.isValid():
-            self.viewport().update(area)
+    def theme_color(self, key: str) -> str:
+        """A colour of the current theme (LIGHT / DARK keys)."""
+        return self._colors[key]
 
     def _ghost_color(self) -> QColor:
-        color = QColor(self.palette().color(QPalette.ColorRole.Text))
-        if (color.lightness() < 128) == self._dark:  # palette not (yet) matching the theme
-            color = QColor(self._colors["ghost_fallback"])
-        color.setAlphaF(GHOST_ALPHA)
-        return color
+        return self._ghost.color()
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        ghost = self.ghost()
-        if ghost is None:
-            self._ghost_rect = QRect()
-            return
-        painter = QPainter(self.viewport())
-        try:
-            self._ghost_rect = self._paint_ghost(painter, ghost.text)
-        finally:
-            painter.end()
-        if self._painted_serial != self._ghost_serial:
-            self._painted_serial = self._ghost_serial
-            self.ghost_painted_at = time.perf_counter()
-            self.ghostPainted.emit(self._ghost_rev, 1 if self._ghost_local else 0)
-
-    def _paint_ghost(self, painter: QPainter, text: str) -> QRect:
-        """Draw `text` from the cursor on; the rest of the cursor's line moves after it."""
-        cursor = self.textCursor()
-        block = cursor.block()
-        layout = block.layout()
-        pos_in_block = cursor.positionInBlock()
-        line = layout.lineForTextPosition(pos_in_block)
-        if not line.isValid():
-            return QRect()
-        origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft()
-        origin += layout.position()
-        x0 = origin.x() + line.x()  # the left text margin
-        top = origin.y() + line.y()
-        cursor_x = origin.x() + line.cursorToX(pos_in_block)[0]  # cursorToX includes line.x()
-        baseline = top + line.ascent()
-        font = QFont(self.font())
-        fm = QFontMetricsF(font)
-        spacing = fm.lineSpacing()
-        tab = self.tabStopDistance() or fm.horizontalAdvance(" ") * TAB_SPACES
-        width = self.viewport().width()
-        tail_clip = QRectF(cursor_x, top, width - cursor_x + 1, line.height())
-        tail_fill = tail_clip.adjusted(self.cursorWidth(), 0, 0, 0)  # keep the cursor visible
-        has_tail = pos_in_block < block.length() - 1 and line.textStart() + line.textLength() > (
-            pos_in_block
-        )
-        line_bg = QColor(self._colors["line"])
-        base = self.palette().color(QPalette.ColorRole.Base)
-
-        painter.setFont(font)
-        if has_tail:  # hide the rest of the line; it is redrawn after the ghost below
-            painter.fillRect(tail_fill, line_bg)
-        painter.setPen(self._ghost_color())
-        x, y = cursor_x, baseline
-        for i, part in enumerate(text.split("\n")):
-            if i:
-                x, y = x0, y + spacing
-            for j, chunk in enumerate(part.split("\t")):
-                if j:
-                    x = x0 + (int((x - x0) / tab + 1e-6) + 1) * tab
-                if chunk:
-                    if i:  # following lines overlay the text below: give them a backdrop
-                        backdrop = QRectF(x, y - fm.ascent(), fm.horizontalAdvance(chunk), spacing)
-                        painter.fillRect(backdrop, base)
-                    painter.drawText(QPointF(x, y), chunk)
-                    x += fm.horizontalAdvance(chunk)
-        if has_tail:  # the rest of the cursor's line, shifted to after the ghost text
-            dx, dy = x - cursor_x, y - baseline
-            painter.save()
-            painter.setClipRect(tail_clip.translated(dx, dy))
-            painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-            if dy:
-                painter.fillRect(tail_clip.translated(dx, dy), base)
-            layout.draw(painter, origin - layout.position() + QPointF(dx, dy))
-            painter.restore()
-        return QRect(0, int(top) - 1, width, int(y - baseline + line.height()) + 3)
+        self._ghost.paint()
 
     # -- keys -------------------------------------------------------------------------------
     def event(self, event) -> bool:
-        # With a ghost showing, Tab/Esc/Ctrl+Right are ours even if a window shortcut uses them.
-        if event.type() == QEvent.Type.ShortcutOverride and self.ghost() is not None:
-            if self._ghost_key(event):
-                event.accept()
-                return True
+        # With a ghost showing, its keys are ours even if a window shortcut uses them.
+        if event.type() == QEvent.Type.ShortcutOverride and self._ghost.claims_key(event):
+            event.accept()
+            return True
         return super().event(event)
 
-    @staticmethod
-    def _ghost_key(event) -> str | None:
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier:
-            return "all"
-        if event.matches(QKeySequence.StandardKey.MoveToNextWord):
-            return "word"
-        if event.key() == Qt.Key.Key_Escape and mods == Qt.KeyboardModifier.NoModifier:
-            return "dismiss"
-        return None
-
     def keyPressEvent(self, event) -> None:
-        ghost = self.ghost()
-        action = self._ghost_key(event) if ghost is not None else None
-        if action == "all":
-            self._accept(ghost, len(ghost.text))
-            event.accept()
-            return
-        if action == "word":
-            self._accept(ghost, max(1, next_word_len(ghost.text)))
-            event.accept()
-            return
-        if action == "dismiss":
-            self.clear_ghost()
-            self._dismissed = True
-            event.accept()
-            return
-        if event.key() == Qt.Key.Key_Escape:
-            event.ignore()  # no ghost: let dialogs / the window have Esc
-            return
-        shifted = self._shifted_ghost(ghost, event) if ghost is not None else None
-        super().keyPressEvent(event)
-        if shifted is not None:
-            typed = self.document().characterAt(self.textCursor().position() - 1)
-            if self._ghost is None and typed in (event.text(), "\u2029"):
-                self._show_ghost(shifted, local=True)
-
-    def _shifted_ghost(self, ghost: Suggestion, event) -> Suggestion | None:
-        """Typing the ghost's first character keeps the rest of it until the next result."""
-        typed = event.text()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            typed = "\n"
-        if len(typed) != 1 or typed != ghost.text[0] or len(ghost.text) < 2:
-            return None
-        if self.textCursor().hasSelection() or self.overwriteMode():
-            return None
-        if ghost.cursor_offset is not None and ghost.cursor_offset < 1:
-            return None
-        offset = None if ghost.cursor_offset is None else ghost.cursor_offset - 1
-        return Suggestion(ghost.text[1:], ghost.confidence, ghost.source, offset)
-
-    def _accept(self, ghost: Suggestion, n: int) -> None:
-        """Insert the first `n` characters of the ghost as one undo step."""
-        n = min(n, len(ghost.text))
-        whole = n >= len(ghost.text)
-        accepted = ghost.text[:n]
-        rest = ghost.text[n:]
-        cursor = self.textCursor()
-        start = cursor.position()
-        self._quiet = not whole  # Ctrl+Right keeps the rest as the ghost: no new request
-        try:
-            cursor.beginEditBlock()
-            cursor.insertText(accepted)
-            cursor.endEditBlock()
-            if whole and ghost.cursor_after != len(ghost.text):
-                cursor.setPosition(start + _utf16_len(ghost.text[: ghost.cursor_after]))
-            self.setTextCursor(cursor)
-        finally:
-            self._quiet = False
-        self.ensureCursorVisible()
-        self.ghostAccepted.emit(accepted)
-        if rest:
-            offset = ghost.cursor_offset
-            offset = None if offset is None or offset < n else offset - n
-            self._show_ghost(Suggestion(rest, ghost.confidence, ghost.source, offset), local=True)
+        self._ghost.key_press(event, lambda: super(GhostTextEdit, self).keyPressEvent(event))
 
     # -- change tracking --------------------------------------------------------------------
     def _changed(self) -> None:
         self._revision += 1
-        self._dismissed = False
-        if self._ghost is not None:
+        self._ghost.dismissed = False
+        if self._ghost.is_set():
             self.clear_ghost()
         if not self._quiet and self._suggestions_on and not self.textCursor().hasSelection():
             self.suggestionWanted.emit()
@@ -374,14 +211,15 @@ class GhostTextEdit(QPlainTextEdit):
         super().setReadOnly(ro)
 
     # -- context for the engine ---------------------------------------------------------------
-    def context(self, before_max: int = 16384, after_max: int = 2000) -> tuple[str, str, int]:
-        """(before, after, revision): text before the cursor from an ALIGN-aligned start (at
-        most before_max + ALIGN - 1 long) and at most after_max characters after it. Positions
-        are Qt's (UTF-16 units); only the text near the cursor is read."""
+    def context(self, before_max: int = WINDOW, after_max: int = AFTER) -> tuple[str, str, int]:
+        """(before, after, revision): the text window before the cursor (`ghostpen.suggest.
+        window`: from an ALIGN-aligned start, at most before_max + ALIGN - 1 long) and at most
+        after_max characters after it. Positions are Qt's (UTF-16 units); only the text near
+        the cursor is read."""
         doc = self.document()
         pos = self.textCursor().position()
         end = max(0, doc.characterCount() - 1)  # the last paragraph separator is not text
-        start = (max(0, pos - max(0, before_max)) // ALIGN) * ALIGN
+        start = window_start(pos, before_max)
         stop = min(end, pos + max(0, after_max))
         cur = QTextCursor(doc)
         cur.setPosition(start)

@@ -15,35 +15,37 @@ import os
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from ghostpen.editor import actions, dialogs
+from ghostpen.editor import actions, dialogs, disk_watch
 from ghostpen.editor.documents import Document, RecoveryKeeper, go_to_line
 from ghostpen.editor.files import EncodeError, FileError, TextFile, read_text_file, save_text_file
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
 from ghostpen.editor.statusbar import StatusBar
+from ghostpen.editor.view import ViewMixin
 from ghostpen.editor.worker import Suggester
 
 APP_NAME = "ghostpen"
 RECOVERY_INTERVAL_MS = 5000
 
 
-class MainWindow(QMainWindow):
-    """The editor window. `settings_store` is a QSettings (tests: a temp INI file);
-    `recovery` a RecoveryStore (default: the user's state folder); `suggest=False` starts with
+class MainWindow(ViewMixin, QMainWindow):
+    """The editor window, wired by `ghostpen.editor.app.build_app`: `settings` an AppSettings
+    (tests: over a temp INI file), `recovery` a RecoveryStore, `suggester` the worker
+    thread's controller (the window becomes its parent); `suggest=False` starts with
     suggestions off without loading a model (``ghostpen edit --no-suggest``)."""
 
     def __init__(
         self,
-        engine_factory=None,
-        settings_store=None,
-        recovery=None,
-        parent=None,
         *,
+        settings: AppSettings,
+        recovery: RecoveryStore,
+        suggester: Suggester,
         suggest: bool = True,
+        parent=None,
     ) -> None:
         super().__init__(parent)
-        self.settings = AppSettings(settings_store)
-        self.recovery = recovery if recovery is not None else RecoveryStore()
+        self.settings = settings
+        self.recovery = recovery
         self._dark = self.settings.dark()
         self._word_wrap = self.settings.word_wrap()
         self._zoom = 0
@@ -77,9 +79,8 @@ class MainWindow(QMainWindow):
         self.acts = actions.build(self)
 
         prefs = self.settings.suggest_prefs()
-        self.suggester = Suggester(
-            engine_factory, settings=prefs.engine, delay_ms=prefs.delay_ms, parent=self
-        )
+        self.suggester = suggester
+        suggester.setParent(self)
         self.suggester.ready.connect(self._on_model_ready)
         self.suggester.failed.connect(self._on_model_failed)
         self.suggester.latency.connect(self.status.set_latency)
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+        self.disk = disk_watch.DiskWatch(self, self.documents)  # files changed by others
         self.new_document()
 
     # --- documents --------------------------------------------------------------------------
@@ -173,8 +175,8 @@ class MainWindow(QMainWindow):
         self.settings.set_last_dir(os.path.dirname(path))
         if tf.mixed_newlines:
             self.status.showMessage(
-                f"{doc.name()} mixes line endings; it will be saved with "
-                f"{self.status.text_of('newline') or 'LF'} only",
+                f"{doc.name()} mixes line endings; each line keeps its own unless you choose "
+                "one for all",
                 8000,
             )
         return True
@@ -199,15 +201,19 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         path = os.path.abspath(path or doc.path)
-        encoding = doc.encoding
+        if not self.disk.may_save(doc, path):  # changed or deleted by another program
+            return False
+        tf = doc.text_file()  # every character, every line's own ending
+        encoding, lines = doc.encoding, {"newline": tf.newline, "endings": tf.endings}
         try:
-            save_text_file(path, doc.text(), encoding=encoding, newline=doc.newline)
+            save_text_file(path, tf.text, encoding=encoding, **lines)
         except EncodeError as err:
             if not dialogs.ask_yes_no(self, "Save as UTF-8?", f"{err}\n\nSave as UTF-8 instead?"):
                 return False
             encoding = "utf-8"
+            self.disk.note_own_save(doc, encoding)
             try:
-                save_text_file(path, doc.text(), encoding=encoding, newline=doc.newline)
+                save_text_file(path, tf.text, encoding=encoding, **lines)
             except FileError as err2:
                 dialogs.show_error(self, "Cannot save file", str(err2))
                 return False
@@ -344,48 +350,6 @@ class MainWindow(QMainWindow):
         if edit is not None:
             edit.setFocus()
 
-    # --- view ---------------------------------------------------------------------------------
-    def set_word_wrap(self, on: bool) -> None:
-        self._word_wrap = bool(on)
-        self.settings.set_word_wrap(self._word_wrap)
-        self.acts.word_wrap.setChecked(self._word_wrap)
-        for doc in self.documents():
-            doc.editor.set_word_wrap(self._word_wrap)
-
-    def zoom_in(self) -> None:
-        self._zoom += 1
-        for doc in self.documents():
-            doc.editor.zoom_in()
-
-    def zoom_out(self) -> None:
-        self._zoom -= 1
-        for doc in self.documents():
-            doc.editor.zoom_out()
-
-    def zoom_reset(self) -> None:
-        self._zoom = 0
-        for doc in self.documents():
-            doc.editor.zoom_reset()
-
-    def is_dark(self) -> bool:
-        return self._dark
-
-    def set_dark(self, dark: bool) -> None:
-        self._dark = bool(dark)
-        self.settings.set_dark(self._dark)
-        (self.acts.dark if self._dark else self.acts.light).setChecked(True)
-        if self._dark:  # the editor remembers its light palette before the window turns dark
-            for doc in self.documents():
-                doc.set_dark(True)
-            self._apply_palette()
-        else:
-            self._apply_palette()
-            for doc in self.documents():
-                doc.set_dark(False)
-
-    def _apply_palette(self) -> None:
-        actions.apply_palette(self, self._dark)
-
     # --- suggestions --------------------------------------------------------------------------
     def _set_suggest_state(self, on: bool) -> None:
         self.acts.toggle_suggest.setChecked(on)
@@ -457,7 +421,7 @@ class MainWindow(QMainWindow):
             if rec.key not in chosen_keys:
                 self.recovery.discard(rec.key)
                 continue
-            self._show_text(rec.path, TextFile(rec.text, rec.encoding, rec.newline), True)
+            self._show_text(rec.path, rec.text_file(), True)
             self.write_recovery()  # under the new key before the old copy goes
             self.recovery.discard(rec.key)
             restored += 1
@@ -471,7 +435,7 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         modified = doc.is_modified()
-        self.tabs.setTabText(index, doc.name() + ("*" if modified else ""))
+        self.tabs.setTabText(index, doc.name() + doc.disk_note + ("*" if modified else ""))
         self.tabs.setTabToolTip(index, doc.path or "not saved yet")
         if doc is self.current_document():
             self._refresh_window(doc)

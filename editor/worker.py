@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from ghostpen.editor.textedit import GhostTextEdit
+from ghostpen.model.checkpoint import CheckpointError
 from ghostpen.suggest.html.close import is_markup_path
 from ghostpen.suggest.types import EngineSettings, Suggestion
+from ghostpen.suggest.window import before_size
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DELAY_MS = 15
-TEXT_WINDOW = 16384  # characters before the cursor the engine sees (the RNN's memory is short)
-MARKUP_WINDOW = 1 << 20  # HTML/XML: the tag closer needs the open elements from the start
 
 
 @dataclass(frozen=True)
@@ -64,21 +64,22 @@ class _Mailbox:
             return item
 
 
-def _default_factory(settings: EngineSettings | None) -> Callable[[], object]:
+def checkpoint_engine(
+    model_path: str | None = None, settings: EngineSettings | None = None
+) -> Callable[[], object]:
+    """The zero-argument callable the worker thread calls to build the engine: the checkpoint
+    at `model_path` (None: the bundled model) with `settings`. Raises CheckpointError."""
+
     def make():
         from ghostpen.suggest.engine import SuggestionEngine
 
-        return SuggestionEngine.from_checkpoint(None, settings)
+        return SuggestionEngine.from_checkpoint(model_path, settings)
 
     return make
 
 
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    try:
-        from ghostpen.model.checkpoint import CheckpointError
-    except ImportError:  # pragma: no cover
-        CheckpointError = ()  # noqa: N806
     if isinstance(exc, (CheckpointError, FileNotFoundError)):
         return text
     return f"{type(exc).__name__}: {text}"
@@ -189,7 +190,7 @@ class Suggester(QObject):
         self.last_error: str | None = None
         self._load_failed = False
         self._delay_ms = max(0, int(delay_ms))
-        self._factory = engine_factory or _default_factory(settings)
+        self._factory = engine_factory or checkpoint_engine(None, settings)
         self._mailbox = _Mailbox()
         self._edits: dict[int, tuple[GhostTextEdit, Callable[[], str | None]]] = {}
         self._ids: dict[int, int] = {}  # id(edit) -> doc id
@@ -343,7 +344,7 @@ class Suggester(QObject):
         except Exception:  # noqa: BLE001 - a path is only a hint
             path = None
         markup = path is not None and is_markup_path(str(path)) is not None
-        before, after, revision = edit.context(MARKUP_WINDOW if markup else TEXT_WINDOW)
+        before, after, revision = edit.context(before_size(markup))
         request = Request(doc_id, revision, before, after, None if path is None else str(path))
         if self._mailbox.put(request):
             self._wake.emit()

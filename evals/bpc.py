@@ -1,7 +1,8 @@
 """`ghostpen eval bpc`: bits per character of a model on the tail of a text.
 
-The tail is `text[int(n * (1 - tail_fraction)):]` of the UTF-8 text with newlines normalised
-(for a model trained on the head, it is held-out text). It is cut into `--streams` contiguous
+The tail is `text[int(n * (1 - tail_fraction)):]` of the text as the editor reads it
+(`ghostpen.textio`: any BOM, UTF-8, cp1252/latin-1; newlines normalised); for a model trained
+on the head, it is held-out text. It is cut into `--streams` contiguous
 pieces that run side by side as one batch through the numpy stepper; each piece first reads the
 `--warmup` characters that precede it in the file (text *before* the piece, so the estimate stays
 fair) and is then scored character by character with its state carried along.
@@ -24,35 +25,23 @@ from pathlib import Path
 
 import numpy as np
 
+from ghostpen import argtypes
 from ghostpen.report import print_result
-
-
-def read_text(path: str | Path) -> str:
-    """A text file as UTF-8 with \\r\\n and \\r turned into \\n; clear errors for bad input."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise SystemExit(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SystemExit(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def tail_start(n: int, fraction: float) -> int:
     """First index of the tail: the last `fraction` of n characters."""
     if not 0.0 < fraction <= 1.0:
-        raise SystemExit("--tail-fraction must be in (0, 1]")
+        raise ValueError(f"the tail fraction must be in (0, 1], not {fraction}")
     return int(n * (1.0 - fraction))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text", required=True, help="UTF-8 text to score")
+    parser.add_argument("--text", required=True, help="text file to score")
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
     parser.add_argument(
         "--tail-fraction",
-        type=float,
+        type=argtypes.tail_fraction,
         default=0.1,
         help="score the last fraction of the text (default 0.1)",
     )
@@ -68,19 +57,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--streams",
-        type=int,
+        type=argtypes.positive_int,
         default=64,
         help="contiguous pieces of the tail run as one batch (default 64)",
     )
     parser.add_argument(
         "--warmup",
-        type=int,
+        type=argtypes.non_negative_int,
         default=200,
         help="characters before each piece read first (default 200)",
     )
     parser.add_argument(
         "--limit-chars",
-        type=int,
+        type=argtypes.positive_int,
         default=None,
         help="score only the first N characters of the tail",
     )
@@ -149,8 +138,13 @@ def adapted_logprobs(text: str, start: int, end: int, model_lp: np.ndarray, voca
 def run(args: argparse.Namespace) -> int:
     from ghostpen.model.checkpoint import CheckpointError, default_model_path, read_checkpoint
     from ghostpen.model.fast import FastModel
+    from ghostpen.textio import TextReadError, read_text
 
-    text = read_text(args.text)
+    try:
+        text = read_text(args.text)
+    except TextReadError as exc:
+        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+        return 2
     start = max(1, tail_start(len(text), args.tail_fraction))  # text[0] has no context
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)
     if end <= start:

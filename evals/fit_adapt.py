@@ -1,13 +1,15 @@
 """Fit the document cache's mixing weights (`adapt.DEFAULT_WEIGHTS`) on held-out text.
 
-For every character of the tail of a text, the model's probability (`eval_bpc.model_logprobs`)
-and the cache's PPM prediction with its features are collected, the cache reading the text
-before the character in the editor's window. The five logistic weights of
+For every character of the tail of a text, the model's probability
+(`ghostpen.evals.bpc.model_logprobs`) and the cache's PPM prediction with its features are
+collected, the cache reading the text before the character in the editor's window. The five
+logistic weights of
 
     lam = sigmoid(w . (1, K, log n_K, det, det * log n_K))
 
 are then fitted by gradient descent on the log-loss of (1 - lam*(1-escape)) p_model + lam p_ppm
-over the first half and reported on both halves, against the model alone.
+over the first half and reported on both halves, against the model alone (at the weights in
+use this is exactly `DocumentCache.mixture`, the engine's and `eval bpc --adapt`'s mixture).
 
     python -m ghostpen.evals.fit_adapt --text nietzsche.txt --model DIR [--limit-chars N]
 """
@@ -20,6 +22,8 @@ import math
 import sys
 
 import numpy as np
+
+from ghostpen import argtypes
 
 
 def collect(text: str, start: int, end: int, model_lp: np.ndarray, cache_kwargs: dict):
@@ -63,8 +67,12 @@ def loss_and_grad(w, p_model, mass, escape, feats, seen):
     return float(-np.log(p).mean()), g.mean(axis=0)
 
 
+W0 = (-3.0, 0.1, 0.0, 0.5, 0.5)  # where the fit starts
+
+
 def fit(data, steps: int = 1500, lr: float = 0.05, w0=None) -> np.ndarray:
-    w = np.array(w0 if w0 is not None else [-3.0, 0.1, 0.0, 0.5, 0.5], dtype=np.float64)
+    """The weights (5,) after `steps` Adam steps on the mean log-loss of `data` from `w0`."""
+    w = np.array(w0 if w0 is not None else W0, dtype=np.float64)
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, steps + 1):  # Adam
@@ -76,9 +84,10 @@ def fit(data, steps: int = 1500, lr: float = 0.05, w0=None) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.evals.bpc import model_logprobs, read_text, tail_start
-    from ghostpen.model.checkpoint import default_model_path, read_checkpoint
+    from ghostpen.evals.bpc import model_logprobs, tail_start
+    from ghostpen.model.checkpoint import CheckpointError, default_model_path, read_checkpoint
     from ghostpen.model.fast import FastModel
+    from ghostpen.textio import TextReadError, read_text
 
     parser = argparse.ArgumentParser(
         prog="python -m ghostpen.evals.fit_adapt",
@@ -87,17 +96,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--text", required=True)
     parser.add_argument("--model", default=None)
-    parser.add_argument("--tail-fraction", type=float, default=0.1)
-    parser.add_argument("--limit-chars", type=int, default=None)
-    parser.add_argument("--min-order", type=int, default=2)
-    parser.add_argument("--max-order", type=int, default=8)
+    parser.add_argument("--tail-fraction", type=argtypes.tail_fraction, default=0.1)
+    parser.add_argument("--limit-chars", type=argtypes.positive_int, default=None)
+    parser.add_argument("--min-order", type=argtypes.positive_int, default=2)
+    parser.add_argument("--max-order", type=argtypes.positive_int, default=8)
     args = parser.parse_args(argv)
-    text = read_text(args.text)
+    try:
+        text = read_text(args.text)
+    except TextReadError as exc:
+        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+        return 2
     start = max(1, tail_start(len(text), args.tail_fraction))
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)
+    if end - start < 2:
+        print(f"error: {args.text}: too little text to fit on", file=sys.stderr)
+        return 2
     path = args.model or default_model_path()
-    vocab = read_checkpoint(path).vocab
-    lp = model_logprobs(FastModel.from_checkpoint(path), vocab, text, start, end, 64, 200)
+    try:
+        vocab = read_checkpoint(path).vocab
+        model = FastModel.from_checkpoint(path)
+    except CheckpointError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    lp = model_logprobs(model, vocab, text, start, end, 64, 200)
     data = collect(text, start, end, lp, {"min_order": args.min_order, "max_order": args.max_order})
     half = (end - start) // 2
     train = tuple(a[:half] for a in data)

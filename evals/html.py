@@ -19,6 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from ghostpen import argtypes
+from ghostpen.textio import TextReadError, read_text
+
 MAX_FAILURES = 20
 
 
@@ -26,7 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", required=True, type=Path, help="folder of .html files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
-        "--limit", type=int, default=None, help="use only the first N .html files and N .dat inputs"
+        "--limit",
+        type=argtypes.positive_int,
+        default=None,
+        help="use only the first N .html files and N .dat inputs",
     )
 
 
@@ -144,9 +150,14 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
     if limit is not None:
         files = files[:limit]
     failures: list[dict] = []
+    unreadable: list[str] = []
     end_cases = end_ok = start_cases = start_ok = 0
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text = read_text(path)  # the editor's reader: what the closer sees when typing
+        except TextReadError as exc:
+            unreadable.append(f"{path}: {exc.reason}")
+            continue
         e, eo, s, so = _check_file(path, text, failures)
         end_cases, end_ok, start_cases, start_ok = (
             end_cases + e, end_ok + eo, start_cases + s, start_ok + so
@@ -158,6 +169,7 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
         "end_tag_cases": end_cases,
         "end_tag_accuracy": round(end_ok / end_cases, 6) if end_cases else None,
         "start_tag_cases": start_cases,
+        **({"unreadable": unreadable} if unreadable else {}),
         "start_tag_accuracy": round(start_ok / start_cases, 6) if start_cases else None,
         "failures": failures,
         "files": len(files),

@@ -23,20 +23,24 @@ import argparse
 import sys
 import time
 
+from ghostpen import argtypes
 from ghostpen.report import print_result
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--text", required=True, help="UTF-8 text to type")
+    parser.add_argument("--text", required=True, help="text file to type")
     parser.add_argument("--model", default=None, help="checkpoint directory (default: bundled)")
     parser.add_argument(
         "--tail-fraction",
-        type=float,
+        type=argtypes.tail_fraction,
         default=0.1,
         help="type the last fraction of the text (default 0.1)",
     )
     parser.add_argument(
-        "--limit-chars", type=int, default=None, help="type only the first N characters of the tail"
+        "--limit-chars",
+        type=argtypes.positive_int,
+        default=None,
+        help="type only the first N characters of the tail",
     )
     parser.add_argument(
         "--adapt",
@@ -49,7 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-adapt", dest="adapt", action="store_false", help="the neural model alone"
     )
     parser.add_argument(
-        "--min-confidence", type=float, default=None, help="override the default minimum confidence"
+        "--min-confidence",
+        type=argtypes.fraction,
+        default=None,
+        help="override the default minimum confidence",
     )
     parser.add_argument(
         "--stop-at",
@@ -58,9 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override the default stop rule",
     )
     parser.add_argument(
-        "--max-chars", type=int, default=None, help="override the default longest suggestion"
+        "--max-chars",
+        type=argtypes.positive_int,
+        default=None,
+        help="override the default longest suggestion",
     )
-    parser.add_argument("--beam", type=int, default=None, help="override the beam width")
+    parser.add_argument(
+        "--beam", type=argtypes.positive_int, default=None, help="override the beam width"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -128,12 +140,17 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from ghostpen.evals.bpc import read_text, tail_start
+    from ghostpen.evals.bpc import tail_start
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.suggest.engine import SuggestionEngine
     from ghostpen.suggest.types import EngineSettings
+    from ghostpen.textio import TextReadError, read_text
 
-    text = read_text(args.text)
+    try:
+        text = read_text(args.text)
+    except TextReadError as exc:
+        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+        return 2
     start = tail_start(len(text), args.tail_fraction)
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)
     if end <= start:

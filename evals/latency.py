@@ -1,6 +1,7 @@
 """`ghostpen eval latency`: keystroke-to-ghost-text latency in the real window, offscreen.
 
-Opens the editor window (offscreen unless a display platform is set), loads a buffer holding
+Opens the editor window as `ghostpen edit` builds it (`ghostpen.editor.app.build_app`; offscreen
+unless a display platform is set; settings and recovery in a temp folder), loads a buffer holding
 `--prefix` characters of a text, then types the next `--chars` characters with QTest key
 clicks at `--cps` characters a second (scheduled by a QTimer). It reports, in milliseconds:
 
@@ -88,42 +89,31 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 2)
 
 
-def _open_window(engine_factory, settings, tmp: str):
-    """(window, editor, suggester): the real MainWindow, or a bare editor if there is none."""
-    try:
-        from ghostpen.editor.window import MainWindow
-    except ModuleNotFoundError as exc:
-        if exc.name != "ghostpen.editor.window":
-            raise
-        MainWindow = None  # noqa: N806
-    if MainWindow is not None:
-        from PySide6.QtCore import QSettings
+def _open_window(engine_factory, model_path, settings, tmp: str):
+    """(window, editor, suggester): the real window as `ghostpen edit` builds it (settings and
+    recovery in the temp folder `tmp`), with `engine_factory` (None: the checkpoint at
+    `model_path`, default the bundled model) and engine `settings` (None: the defaults)."""
+    from PySide6.QtCore import QSettings
 
-        from ghostpen.editor.recovery import RecoveryStore
+    from ghostpen.editor.app import build_app
+    from ghostpen.editor.recovery import RecoveryStore
 
-        store = QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(
-            engine_factory=engine_factory,
-            settings_store=store,
-            recovery=RecoveryStore(os.path.join(tmp, "recovery")),
-        )
-        if settings is not None:
-            window.suggester.set_settings(settings)
-        return window, window.current_editor(), window.suggester
-    from ghostpen.editor.textedit import GhostTextEdit
-    from ghostpen.editor.worker import Suggester
-
-    edit = GhostTextEdit()
-    edit.resize(1000, 700)
-    suggester = Suggester(engine_factory, settings)
-    suggester.attach(edit, lambda: None)
-    return edit, edit, suggester
+    app = build_app(
+        model_path,
+        engine=engine_factory,
+        settings_store=QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat),
+        recovery=RecoveryStore(os.path.join(tmp, "recovery")),
+    )
+    if settings is not None:
+        app.suggester.set_settings(settings)
+    return app.window, app.window.current_editor(), app.suggester
 
 
 def measure_latency(
     text: str,
-    engine_factory,
+    engine_factory=None,
     *,
+    model_path: str | None = None,
     prefix: int = 2000,
     chars: int = 200,
     cps: float = 10.0,
@@ -131,7 +121,9 @@ def measure_latency(
     load_timeout_s: float = 120.0,
 ) -> dict:
     """Type `chars` characters of `text` after its first `prefix` into the window; the
-    numbers described in the module docstring. Raises RuntimeError if the engine fails."""
+    numbers described in the module docstring. The engine: `engine_factory()` if given, else
+    the checkpoint at `model_path` (None: the bundled model). Raises RuntimeError if the
+    engine fails."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
     from PySide6.QtGui import QTextCursor
@@ -165,7 +157,7 @@ def measure_latency(
             )
 
     with tempfile.TemporaryDirectory(prefix="ghostpen-latency-") as tmp:
-        window, edit, suggester = _open_window(engine_factory, settings, tmp)
+        window, edit, suggester = _open_window(engine_factory, model_path, settings, tmp)
         probe = Probe()
         suggester._worker.result.connect(probe.on_result)
         loop = QEventLoop()
@@ -310,12 +302,13 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         path = DEFAULT_TEXT
+    from ghostpen.textio import TextReadError, read_text
+
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        text = read_text(path)
+    except TextReadError as exc:
+        print(f"error: cannot read {path}: {exc.reason}", file=sys.stderr)
         return 2
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if args.chars < 1 or args.prefix < 0 or args.cps <= 0:
         print("error: --chars must be >= 1, --prefix >= 0 and --cps > 0", file=sys.stderr)
         return 2
@@ -329,20 +322,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ghostpen.suggest.types import EngineSettings
 
-    settings = EngineSettings()
-    if args.fake_engine:
-        factory = FakeEngine
-    else:
-        model = args.model
-
-        def factory():
-            from ghostpen.suggest.engine import SuggestionEngine
-
-            return SuggestionEngine.from_checkpoint(model, settings)
-
     try:
         result = measure_latency(
-            text, factory, prefix=args.prefix, chars=args.chars, cps=args.cps, settings=settings
+            text,
+            FakeEngine if args.fake_engine else None,
+            model_path=args.model,
+            prefix=args.prefix,
+            chars=args.chars,
+            cps=args.cps,
+            settings=EngineSettings(),
         )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,9 +6,11 @@
   the end of a `--doc-chars` document (default 5,000), over `--keystrokes` keystrokes (default
   300); the document is `--text` if given, else text sampled from the model itself;
   first_suggest_ms is the call that reads the document (cold cache);
-- train_chars_per_s: Gluon training steps (Adam) of a fresh model with the default
-  ModelConfig on random ids, seq `--train-seq` x batch `--train-batch` (100 x 64), the first
-  step not timed, stopping after `--train-steps` steps or 15 s.
+- train_chars_per_s: `ghostpen train`'s own training step (`training.step.TrainStep`: Adam,
+  clip 1.0, hybridized) of a fresh model with the default ModelConfig on random ids, seq
+  `--train-seq` x batch `--train-batch` (100 x 64) on `--train-threads` MXNet threads (default:
+  the cores this process may use), the first step not timed, stopping after `--train-steps`
+  steps or 15 s.
 
     ghostpen eval speed [--model DIR] [--text FILE] --json
 """
@@ -44,28 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--train-batch", type=int, default=64)
     parser.add_argument("--train-seq", type=int, default=100)
+    parser.add_argument(
+        "--train-threads",
+        type=int,
+        default=0,
+        help="MXNet threads for the training measurement (default 0: the cores available)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _ms(values: list[float], q: float) -> float:
     return round(float(np.percentile(np.array(values) * 1000.0, q)), 3)
-
-
-def sample_text(model, vocab, n: int, seed: int = 0, temperature: float = 0.7) -> str:
-    """n characters sampled from the model, starting after a newline."""
-    from ghostpen.model.fast import log_softmax
-
-    rng = np.random.default_rng(seed)
-    logits, state = model.feed(vocab.ids("\n"), model.begin_state(1))
-    out = []
-    for _ in range(n):
-        lp = log_softmax(logits[0].astype(np.float64) / temperature)
-        lp[0] = -np.inf  # never the unknown character
-        p = np.exp(lp - lp.max())
-        i = int(rng.choice(len(p), p=p / p.sum()))
-        out.append(vocab.chars[i])
-        logits, state = model.step(np.array([i]), state)
-    return "".join(out)
 
 
 def time_steps(model, n: int = 300) -> list[float]:
@@ -102,31 +93,29 @@ def time_suggestions(engine, doc: str, keystrokes: int) -> tuple[float, list[flo
 
 
 def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float = 15.0):
-    """Characters per second of Adam training steps of the default architecture."""
+    """Characters per second of `TrainStep` (the training loop's step) on the default model."""
     import mxnet as mx
-    from mxnet import autograd, gluon
+    from mxnet import gluon
 
-    from ghostpen.model.charrnn import build_model, detach
+    from ghostpen.model.charrnn import build_model
     from ghostpen.model.config import ModelConfig
+    from ghostpen.training.config import TrainConfig
+    from ghostpen.training.step import TrainStep, compile_net
 
     config = ModelConfig(vocab_size=vocab_size)
     net = build_model(config)
     net.initialize(mx.init.Xavier())
+    compile_net(net)
     trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 1e-3}, kvstore=None)
-    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    step = TrainStep(net, trainer, clip=TrainConfig().clip)
     rng = np.random.default_rng(0)
-    x = mx.nd.array(rng.integers(0, vocab_size, (seq, batch)))  # (seq, batch)
-    y = mx.nd.array(rng.integers(0, vocab_size, seq * batch))  # (seq*batch,)
+    x = rng.integers(0, vocab_size, (seq, batch))  # (seq, batch)
+    y = rng.integers(0, vocab_size, (seq, batch))  # (seq, batch)
     state = net.begin_state(batch)
     done, elapsed = 0, 0.0
     for i in range(steps + 1):
         t = time.perf_counter()
-        state = detach(state)
-        with autograd.record():
-            logits, state = net(x, state)  # (seq*batch, V)
-            loss = loss_fn(logits, y)
-        loss.backward()
-        trainer.step(seq * batch)
+        loss, state = step(x, y, state)
         loss.wait_to_read()
         if i:  # the first step allocates and is not timed
             elapsed += time.perf_counter() - t
@@ -137,9 +126,11 @@ def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.evals.bpc import read_text
     from ghostpen.model.checkpoint import CheckpointError
+    from ghostpen.model.generate import generate
     from ghostpen.suggest.engine import SuggestionEngine
+    from ghostpen.textio import TextReadError, read_text
+    from ghostpen.training.step import available_cores, set_threads
 
     if args.keystrokes < 1 or args.doc_chars < 1:
         print("error: --keystrokes and --doc-chars must be positive", file=sys.stderr)
@@ -154,9 +145,13 @@ def run(args: argparse.Namespace) -> int:
     with engine._threads.limit():
         step_times = time_steps(model)
         if args.text:
-            doc = read_text(args.text)[-need:]
+            try:
+                doc = read_text(args.text)[-need:]
+            except TextReadError as exc:
+                print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+                return 2
         else:
-            doc = sample_text(model, vocab, need)
+            doc = generate(model, vocab, "", need, temperature=0.7, seed=0)
     first, times, shown = time_suggestions(engine, doc, min(args.keystrokes, len(doc) - 1))
     result = {
         "model": engine.name,
@@ -171,10 +166,13 @@ def run(args: argparse.Namespace) -> int:
         "keystrokes": len(times),
     }
     if args.train_steps > 0:
+        threads = args.train_threads or available_cores()
+        set_threads(threads)
         config, speed = train_speed(len(vocab), args.train_steps, args.train_batch, args.train_seq)
         result["train_chars_per_s"] = round(speed)
         result["train_arch"] = f"{config.arch} {config.num_layers}x{config.num_hidden}"
         result["train_shape"] = [args.train_seq, args.train_batch]
+        result["train_threads"] = threads
     print_result(result, args.json)
     return 0
 

@@ -2,7 +2,8 @@
 
 The real trainer is `ghostpen train`; this is the minimum needed to get a checkpoint whose
 predictions are better than chance on a short text, in seconds, without a corpus pipeline:
-contiguous (seq, batch) windows cut at random offsets, Adam, no validation.
+contiguous (seq, batch) windows cut at random offsets, Adam without clipping, no validation,
+each step the one `TrainStep` of `ghostpen train`.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ def train_tiny_model(
 ) -> Path:
     """Train a model on `text` for `steps` Adam steps and save a checkpoint at `path`."""
     import mxnet as mx
-    from mxnet import autograd, gluon
+    from mxnet import gluon
 
     from ghostpen.model.charrnn import build_model
     from ghostpen.model.checkpoint import save_checkpoint
+    from ghostpen.training.step import TrainStep, compile_net
 
     if len(text) < seq + 2:
         raise ValueError(f"text too short to train on: {len(text)} characters")
@@ -53,18 +55,14 @@ def train_tiny_model(
     )
     net = build_model(config)
     net.initialize(mx.init.Xavier(), ctx=mx.cpu())
+    compile_net(net)
     trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": lr}, kvstore=None)
-    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    step = TrainStep(net, trainer, clip=None)
     ids = vocab.ids(text)
     for _ in range(steps):
         starts = rng.integers(0, len(ids) - seq - 1, size=batch)
         x = np.stack([ids[s : s + seq] for s in starts], axis=1)  # (seq, batch)
         y = np.stack([ids[s + 1 : s + seq + 1] for s in starts], axis=1)  # (seq, batch)
-        state = net.begin_state(batch)
-        with autograd.record():
-            logits, _ = net(mx.nd.array(x), state)  # (seq*batch, V)
-            loss = loss_fn(logits, mx.nd.array(y.reshape(-1)))
-        loss.backward()
-        trainer.step(seq * batch)
+        step(x, y, net.begin_state(batch))  # a fresh state per window
     save_checkpoint(path, config, vocab, params=net, training={"name": name, "steps": steps})
     return Path(path)

@@ -73,3 +73,11 @@ def open_fraction(text: str) -> float:
     if not 0.0 < value < 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value:g}")
     return value
+
+
+def tail_fraction(text: str) -> float:
+    """A number in (0, 1]: the last part of a text that an eval scores or types."""
+    value = _number(text, float)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {value:g}")
+    return value

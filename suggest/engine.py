@@ -29,7 +29,6 @@ row by row.)
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from ghostpen.model.fast import FastModel
@@ -38,6 +37,8 @@ from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
 from ghostpen.suggest.states import StateCache
 from ghostpen.suggest.types import EngineSettings, Suggestion
+from ghostpen.suggest.window import AFTER as MAX_AFTER  # `window_start` is re-exported
+from ghostpen.suggest.window import ALIGN, WINDOW, window_start
 from ghostpen.suggest.words import is_word_char
 
 CHECKPOINT_EVERY = 64  # a cached state every this many document characters
@@ -52,16 +53,7 @@ CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
 WORD_NOVELTY = 1.0  # pseudo-count of unseen words in document-word probabilities
-MAX_AFTER = 2000  # characters after the cursor the document cache reads
 MAX_DOCUMENTS = 4  # documents whose caches are kept (editor tabs)
-WINDOW = 16384  # the editor passes at least this many characters before the cursor (if any)...
-ALIGN = 4096  # ...starting at a multiple of this many document characters
-
-
-def window_start(cursor: int, size: int = WINDOW, align: int = ALIGN) -> int:
-    """Where the editor's `before` window starts for a cursor at document index `cursor`
-    (as `GhostTextEdit.context` cuts it: size to size + align - 1 characters)."""
-    return max(0, cursor - size) // align * align
 
 
 class _BlasThreads:
@@ -70,11 +62,8 @@ class _BlasThreads:
     _controller = None  # one per process: building it scans the loaded libraries (~1 ms)
 
     def __init__(self) -> None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-            self._limiter = None
-            return
+        from threadpoolctl import ThreadpoolController  # a dependency (pyproject.toml)
+
         if _BlasThreads._controller is None:
             _BlasThreads._controller = ThreadpoolController()
         ctl = _BlasThreads._controller
@@ -86,8 +75,6 @@ class _BlasThreads:
         self._limiter = ctl.select(filepath=paths) if paths else ctl.select(user_api="blas")
 
     def limit(self):
-        if self._limiter is None:  # pragma: no cover
-            return contextlib.nullcontext()
         return self._limiter.limit(limits=1)
 
 
@@ -99,7 +86,7 @@ class _Document:
         self.states = StateCache(
             engine.model, engine.vocab, every=CHECKPOINT_EVERY, recent=RECENT, warmup=engine.warmup
         )
-        self.cache = DocumentCache(novelty=engine.novelty)
+        self.cache = DocumentCache(novelty=WORD_NOVELTY)
         self.closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
         self.sniffed: str | None = None  # markup mode sniffed from the content
 
@@ -123,15 +110,7 @@ class SuggestionEngine:
         self.vocab = vocab
         self.settings = settings or EngineSettings()
         self.name = name
-        self.beam = DEFAULT_BEAM
-        self.rank = DEFAULT_RANK
-        self.max_steps = MAX_DECODE_STEPS
-        self.confidence_power = CONFIDENCE_POWER
-        self.complete_words = True  # propose document words (with settings.adapt)
-        # document words only when the model has nothing to show: as competitors their
-        # frequency-based probability beat better contextual guesses (lower ksr on nietzsche)
-        self.words_fallback = True
-        self.novelty = WORD_NOVELTY
+        self.beam = DEFAULT_BEAM  # `eval ksr --beam` sets it
         self.warmup = WARMUP
         self._decoder = Decoder(model, vocab)
         self._threads = _BlasThreads()
@@ -198,25 +177,23 @@ class SuggestionEngine:
                 before,
                 stop_at=settings.stop_at,
                 max_chars=settings.max_chars,
-                min_confidence=settings.min_confidence ** (1.0 / self.confidence_power),
+                min_confidence=settings.min_confidence ** (1.0 / CONFIDENCE_POWER),
                 cache=cache,
                 beam=self.beam,
-                rank=self.rank,
-                max_steps=self.max_steps,
+                rank=DEFAULT_RANK,
+                max_steps=MAX_DECODE_STEPS,
                 ahead=doc.states.ahead,
             )
         best = None
-        confidence = 0.0 if decoded is None else decoded.confidence**self.confidence_power
+        confidence = 0.0 if decoded is None else decoded.confidence**CONFIDENCE_POWER
         if decoded is not None and confidence >= settings.min_confidence:
             source = "document" if decoded.from_document else "model"
             best = Suggestion(decoded.text, confidence, source)
-        if cache is not None and self.complete_words and (best is None or not self.words_fallback):
+        # document words only when the model has nothing to show: as competitors their
+        # frequency-based probability beat better contextual guesses (lower ksr on nietzsche)
+        if cache is not None and best is None:
             word = self._document_word(before, cache)
-            if (
-                word is not None
-                and word.confidence >= settings.min_confidence
-                and (best is None or word.confidence > best.confidence)
-            ):
+            if word is not None and word.confidence >= settings.min_confidence:
                 best = word
         return best
 
@@ -242,10 +219,8 @@ class SuggestionEngine:
     # -- closing tags -------------------------------------------------------------------------
 
     def _closing_tag(self, doc: _Document, before: str, after: str, path: str | None):
-        try:
-            from ghostpen.suggest.html import close as htmlclose
-        except ImportError:  # pragma: no cover - the tag closer ships with the engine
-            return None
+        from ghostpen.suggest.html import close as htmlclose  # imported on first use
+
         mode = htmlclose.is_markup_path(path) if path else None
         if mode is None and (not path or "." not in os.path.basename(path)):
             # no telling file name: sniff the document's start (remembered once found, as

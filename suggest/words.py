@@ -43,13 +43,3 @@ def next_word_len(text: str) -> int:
     while i < n and not text[i].isspace() and not is_word_char(text[i]):
         i += 1
     return i
-
-
-def split_words(text: str) -> list[str]:
-    """`text` cut into consecutive words by `next_word_len` (their concatenation is `text`)."""
-    words = []
-    while text:
-        k = next_word_len(text)
-        words.append(text[:k])
-        text = text[k:]
-    return words

@@ -3,6 +3,10 @@
     ghostpen train --corpus notes/ --out runs/notes --minutes 20
     ghostpen train --resume --out runs/notes          # continue where it stopped
     ghostpen train --progress json ...                # one JSON object per line (editor dialog)
+    ghostpen train --recipe nietzsche                 # the bundled model's settings
+
+Settings come from the defaults (ModelConfig / TrainConfig), or from `--recipe NAME`
+(training/recipes/NAME.json); flags given explicitly override either.
 
 Ctrl+C (or SIGTERM) saves a resumable checkpoint and exits 0.
 """
@@ -19,10 +23,35 @@ from pathlib import Path
 from ghostpen.model.archs import NAMES as ARCHITECTURES
 from ghostpen.model.config import ModelConfig
 from ghostpen.training.config import TrainConfig
+from ghostpen.training.events import parse
 
-# the default recipe (what assets/models/default was trained with)
 DEFAULT_MODEL = ModelConfig()
 DEFAULT_TRAIN = TrainConfig()
+# flag (argparse dest) -> the ModelConfig / TrainConfig field it sets; flags default to None,
+# meaning "from the recipe, or the default"
+MODEL_FLAGS = {
+    "arch": "arch",
+    "embed": "num_embed",
+    "hidden": "num_hidden",
+    "layers": "num_layers",
+    "dropout": "dropout",
+}
+TRAIN_FLAGS = {
+    name: name
+    for name in (
+        "epochs",
+        "minutes",
+        "seq_len",
+        "batch_size",
+        "lr",
+        "clip",
+        "weight_decay",
+        "patience",
+        "valid_fraction",
+        "valid_every",
+        "seed",
+    )
+}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,35 +78,58 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="bar",
         help="progress display: a tqdm bar, JSON lines on stdout, or nothing",
     )
-    m = p.add_argument_group("model")
-    m.add_argument("--arch", choices=ARCHITECTURES, default=DEFAULT_MODEL.arch)
-    m.add_argument("--embed", type=int, default=DEFAULT_MODEL.num_embed, help="embedding size")
-    m.add_argument("--hidden", type=int, default=DEFAULT_MODEL.num_hidden, help="units per layer")
-    m.add_argument("--layers", type=int, default=DEFAULT_MODEL.num_layers)
-    m.add_argument("--dropout", type=float, default=DEFAULT_MODEL.dropout)
-    t = p.add_argument_group("training")
-    t.add_argument("--epochs", type=int, default=DEFAULT_TRAIN.epochs)
+    p.add_argument(
+        "--recipe",
+        default=None,
+        help="start from a named recipe's settings, e.g. nietzsche (the bundled model's)",
+    )
+    m = p.add_argument_group("model (default: the recipe's, else the value shown)")
+    m.add_argument("--arch", choices=ARCHITECTURES, help=f"({DEFAULT_MODEL.arch})")
+    m.add_argument("--embed", type=int, help=f"embedding size ({DEFAULT_MODEL.num_embed})")
+    m.add_argument("--hidden", type=int, help=f"units per layer ({DEFAULT_MODEL.num_hidden})")
+    m.add_argument("--layers", type=int, help=f"({DEFAULT_MODEL.num_layers})")
+    m.add_argument("--dropout", type=float, help=f"({DEFAULT_MODEL.dropout})")
+    t = p.add_argument_group("training (default: the recipe's, else the value shown)")
+    t.add_argument("--epochs", type=int, help=f"({DEFAULT_TRAIN.epochs})")
     t.add_argument(
         "--minutes",
         type=float,
-        default=DEFAULT_TRAIN.minutes,
-        help="wall-clock budget for this run (0 = none)",
+        help=f"wall-clock budget for this run (0 = none) ({DEFAULT_TRAIN.minutes})",
     )
-    t.add_argument("--seq-len", type=int, default=DEFAULT_TRAIN.seq_len)
-    t.add_argument("--batch-size", type=int, default=DEFAULT_TRAIN.batch_size)
-    t.add_argument("--lr", type=float, default=DEFAULT_TRAIN.lr)
-    t.add_argument("--clip", type=float, default=DEFAULT_TRAIN.clip)
-    t.add_argument("--weight-decay", type=float, default=DEFAULT_TRAIN.weight_decay)
-    t.add_argument("--patience", type=int, default=DEFAULT_TRAIN.patience)
-    t.add_argument("--valid-fraction", type=float, default=DEFAULT_TRAIN.valid_fraction)
+    t.add_argument("--seq-len", type=int, help=f"({DEFAULT_TRAIN.seq_len})")
+    t.add_argument("--batch-size", type=int, help=f"({DEFAULT_TRAIN.batch_size})")
+    t.add_argument("--lr", type=float, help=f"({DEFAULT_TRAIN.lr})")
+    t.add_argument("--clip", type=float, help=f"({DEFAULT_TRAIN.clip})")
+    t.add_argument("--weight-decay", type=float, help=f"({DEFAULT_TRAIN.weight_decay})")
+    t.add_argument("--patience", type=int, help=f"({DEFAULT_TRAIN.patience})")
+    t.add_argument("--valid-fraction", type=float, help=f"({DEFAULT_TRAIN.valid_fraction})")
     t.add_argument(
         "--valid-every",
         type=int,
-        default=DEFAULT_TRAIN.valid_every,
-        help="steps between validations (0 = once per epoch)",
+        help=f"steps between validations (0 = once per epoch) ({DEFAULT_TRAIN.valid_every})",
     )
-    t.add_argument("--seed", type=int, default=DEFAULT_TRAIN.seed)
-    t.add_argument("--threads", type=int, default=0, help="CPU threads for MXNet (0 = all)")
+    t.add_argument("--seed", type=int, help=f"({DEFAULT_TRAIN.seed})")
+    t.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for MXNet (default: the cores this process may use)",
+    )
+
+
+def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
+    """The recipe's settings (or the defaults) with the flags given on top; ValueError if bad."""
+    from ghostpen.training.recipe import load_recipe
+
+    model, train = load_recipe(args.recipe) if args.recipe else (ModelConfig(), TrainConfig())
+    model_json, train_json = model.to_json(), train.to_json()
+    model_json.update(
+        {f: getattr(args, a) for a, f in MODEL_FLAGS.items() if getattr(args, a) is not None}
+    )
+    train_json.update(
+        {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
+    )
+    return ModelConfig.from_json(model_json), TrainConfig.from_json(train_json)
 
 
 class _Reporter:
@@ -91,39 +143,38 @@ class _Reporter:
         if self.mode == "json":
             print(json.dumps(event), flush=True)
         elif self.mode == "bar":
-            self._bar(event)
+            self._bar(parse(event))
 
-    def _bar(self, event: dict) -> None:
+    def _bar(self, event) -> None:
         from tqdm import tqdm
 
-        kind = event["event"]
-        if kind == "start":
-            total = event["epochs"] * event["chunks_per_epoch"]
-            self.bar = tqdm(total=total, initial=event["step"], unit="step", dynamic_ncols=True)
+        if event.event == "start":
+            total = event.epochs * event.chunks_per_epoch
+            self.bar = tqdm(total=total, initial=event.step, unit="step", dynamic_ncols=True)
             self.val = None
-        elif kind == "step" and self.bar is not None:
-            self.bar.update(event["step"] - self.bar.n)
+        elif event.event == "step" and self.bar is not None:
+            self.bar.update(event.step - self.bar.n)
             post = {
-                "loss": f"{event['loss']:.3f}",
-                "chars/s": f"{event['chars_per_s']:.0f}",
-                "epoch": event["epoch"] + 1,
+                "loss": f"{event.loss:.3f}",
+                "chars/s": f"{event.chars_per_s:.0f}",
+                "epoch": event.epoch + 1,
             }
             if self.val is not None:
                 post["val_bpc"] = f"{self.val:.3f}"
             self.bar.set_postfix(post, refresh=False)
-        elif kind == "valid" and self.bar is not None:
-            self.val = event["val_bpc"]
-            mark = "*" if event["improved"] else ""
+        elif event.event == "valid" and self.bar is not None:
+            self.val = event.val_bpc
+            mark = "*" if event.improved else ""
             self.bar.write(
-                f"epoch {event['epoch']}: val bpc {event['val_bpc']:.4f}{mark} "
-                f"(best {event['best_val_bpc']:.4f}, lr {event['lr']:.2g})"
+                f"epoch {event.epoch}: val bpc {event.val_bpc:.4f}{mark} "
+                f"(best {event.best_val_bpc:.4f}, lr {event.lr:.2g})"
             )
-        elif kind == "done":
+        elif event.event == "done":
             if self.bar is not None:
                 self.bar.close()
+            best = "none" if event.best_val_bpc is None else f"{event.best_val_bpc:.4f}"
             print(
-                f"{event['reason']}: best validation bpc {event['best_val_bpc']:.4f}; "
-                f"checkpoint {event['checkpoint']}",
+                f"{event.reason}: best validation bpc {best}; checkpoint {event.checkpoint}",
                 file=sys.stderr,
             )
 
@@ -131,29 +182,12 @@ class _Reporter:
 def run(args: argparse.Namespace) -> int:
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.training.corpus import CorpusError, load_corpus
+    from ghostpen.training.step import available_cores, set_threads
 
+    set_threads(args.threads or available_cores())  # before MXNet is imported, where it is not
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
-        model_config = ModelConfig(
-            arch=args.arch,
-            num_embed=args.embed,
-            num_hidden=args.hidden,
-            num_layers=args.layers,
-            dropout=args.dropout,
-        )
-        config = TrainConfig(
-            seq_len=args.seq_len,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            clip=args.clip,
-            weight_decay=args.weight_decay,
-            epochs=args.epochs,
-            minutes=args.minutes,
-            patience=args.patience,
-            valid_fraction=args.valid_fraction,
-            valid_every=args.valid_every,
-            seed=args.seed,
-        )
+        model_config, config = configs(args)
     except ValueError as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
@@ -174,10 +208,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for f, reason in corpus.skipped:
         print(f"ghostpen train: skipped {f} ({reason})", file=sys.stderr)
-    if args.threads:
-        import mxnet as mx
-
-        mx.base._LIB.MXSetNumOMPThreads(args.threads)
     from ghostpen.training.loop import StopFlag, train
 
     stop = StopFlag()
@@ -189,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         "sha256": corpus.sha256,
     }
     try:
-        train(
+        result = train(
             model_config,
             config,
             corpus.text,
@@ -205,6 +235,13 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+    if result["reason"] == "non-finite loss":
+        print(
+            "ghostpen train: the loss became NaN or infinite; stopped without saving it "
+            f"(the last finite checkpoint in {args.out} is kept). Try a lower --lr or --clip.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -1,13 +1,13 @@
 """Reading a training corpus: files and folders, any common text encoding, binary files skipped.
 
-Decoding order per file: BOM (UTF-8, UTF-16/32) -> strict UTF-8 -> latin-1 (never fails).
-Newlines are normalised to "\\n". Binary files (NUL bytes or many control characters) are
-skipped with a warning; a corpus with no text at all is rejected with a clear error.
+Each file is decoded by `ghostpen.textio.decode_bytes`, as the editor opens it: BOM (UTF-8,
+UTF-16/32) -> strict UTF-8 -> cp1252 -> latin-1 (never fails), newlines normalised to "\\n".
+Binary files (NUL bytes, or over 30% control characters in the first 8 KiB) are skipped with a
+warning; a corpus with no text at all is rejected with a clear error.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import logging
 import os
@@ -15,16 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ghostpen.textio import BinaryFileError, decode_bytes
+
 log = logging.getLogger(__name__)
 
 DEFAULT_EXTENSIONS = (".txt", ".md", ".rst", ".html", ".htm", ".xml", ".py", ".tex", ".csv")
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 class CorpusError(ValueError):
@@ -40,35 +35,6 @@ class Corpus:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
-
-
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or >10% control characters in the first 8 KB (BOM'd UTF-16/32 excepted)."""
-    head = data[:8192]
-    if any(head.startswith(bom) for bom, enc in _BOMS if enc != "utf-8-sig"):
-        return False
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return bool(head) and controls / len(head) > 0.10
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) with newlines normalised."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            break
-    else:
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("latin-1"), "latin-1"
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return text, encoding
 
 
 def _expand(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...] | None) -> list[Path]:
@@ -107,7 +73,9 @@ def load_corpus(
         except OSError as exc:
             corpus.skipped.append((f, f"unreadable: {exc.strerror or exc}"))
             continue
-        if looks_binary(data):
+        try:
+            text = decode_bytes(data, name=f).text
+        except BinaryFileError:
             corpus.skipped.append((f, "binary"))
             log.warning("%s: skipped (looks binary)", f)
             continue
@@ -116,7 +84,6 @@ def load_corpus(
             raise CorpusError(
                 f"corpus is larger than {max_bytes // 2**20} MB; pass fewer files or split it"
             )
-        text, _ = decode(data)
         if text.strip():
             parts.append(text)
             corpus.files.append(f)

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from ghostpen import textio
 from ghostpen.editor import files
 from ghostpen.editor.files import (
     BinaryFileError,
@@ -200,7 +201,7 @@ def test_missing_folder_and_oversized_files(tmp_path, monkeypatch):
         save_text_file(tmp_path / "no" / "such.txt", "x")
     big = tmp_path / "big.log"
     big.write_bytes(b"x" * 2048)
-    monkeypatch.setattr(files, "MAX_BYTES", 1024)
+    monkeypatch.setattr(textio, "MAX_BYTES", 1024)  # the editor reads with textio
     with pytest.raises(FileError, match=r"big\.log is 2048 bytes; ghostpen opens files up to"):
         read_text_file(big)
 
@@ -289,3 +290,90 @@ def test_ten_megabyte_round_trip(tmp_path):
     assert tf.newline == "\r\n" and tf.encoding == "utf-8" and "\r" not in tf.text
     save_text_file(path, tf.text, encoding=tf.encoding, newline=tf.newline)
     assert path.read_bytes() == original
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_hard_linked_file_is_written_in_place(tmp_path):
+    first = tmp_path / "first.txt"
+    first.write_bytes(b"old text\r\n")
+    first.chmod(0o640)
+    other = tmp_path / "other.txt"
+    os.link(first, other)
+    inode = first.stat().st_ino
+    save_text_file(first, "new text\nand more\n", newline="\r\n")
+    assert other.read_bytes() == b"new text\r\nand more\r\n"  # the other name sees it
+    assert first.stat().st_ino == inode and first.stat().st_nlink == 2
+    assert stat.S_IMODE(first.stat().st_mode) == 0o640
+    save_text_file(other, "short")  # shorter than before: the rest is cut off
+    assert first.read_bytes() == b"short"
+    assert sorted(os.listdir(tmp_path)) == ["first.txt", "other.txt"]  # no backup left
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_failed_write_through_a_hard_link_restores_the_backup(tmp_path, monkeypatch):
+    first = tmp_path / "first.txt"
+    original = b"precious\ncontents\n" * 50
+    first.write_bytes(original)
+    os.link(first, tmp_path / "other.txt")
+    real_write_all = files._write_all
+    calls = []
+
+    def write_half_then_fail(fd, data):
+        calls.append(len(data))
+        if len(calls) == 1:  # the new text: half of it reaches the file, then the disk is full
+            os.write(fd, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write_all(fd, data)  # copying the backup back
+
+    monkeypatch.setattr(files, "_write_all", write_half_then_fail)
+    with pytest.raises(
+        FileError, match=r"first\.txt.*No space left.*the file on disk is unchanged"
+    ):
+        save_text_file(first, "new text " * 100)
+    assert len(calls) == 2
+    assert first.read_bytes() == original
+    assert (tmp_path / "other.txt").read_bytes() == original
+    assert first.stat().st_nlink == 2
+    assert sorted(os.listdir(tmp_path)) == ["first.txt", "other.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_hard_link_reached_through_a_symlink(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_bytes(b"a\n")
+    os.link(real, tmp_path / "twin.txt")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    save_text_file(link, "b\n")
+    assert link.is_symlink() and (tmp_path / "twin.txt").read_bytes() == b"b\n"
+
+
+def test_mixed_line_endings_round_trip_line_by_line(tmp_path):
+    raw = "a\r\nb\nc\rd\r\n\r\n\u2028e\u00a0".encode()
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(raw)
+    tf = read_text_file(path)
+    assert tf.text == "a\nb\nc\nd\n\n\u2028e\u00a0" and tf.newline == "\r\n"
+    assert tf.endings == {1: "\n", 2: "\r"}
+    save_text_file(path, tf.text, encoding=tf.encoding, newline=tf.newline, endings=tf.endings)
+    assert path.read_bytes() == raw
+    assert encode_text("x\ny\nz", "utf-8", "\n", endings={1: "\r"}) == b"x\ny\rz"
+    with pytest.raises(FileError, match="line ending"):
+        encode_text("x\ny", "utf-8", "\n", endings={0: "\u2028"})
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="hard links")
+def test_failed_backup_of_a_hard_linked_file_leaves_it_untouched(tmp_path, monkeypatch):
+    first = tmp_path / "first.txt"
+    first.write_bytes(b"precious\n")
+    os.link(first, tmp_path / "other.txt")
+
+    def fail(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fail)  # the backup copy is the first thing synced
+    with pytest.raises(FileError, match="the file on disk is unchanged"):
+        save_text_file(first, "new")
+    monkeypatch.undo()
+    assert first.read_bytes() == b"precious\n"
+    assert sorted(os.listdir(tmp_path)) == ["first.txt", "other.txt"]

@@ -78,3 +78,19 @@ def test_real_plugin_files_are_found():
     files = pc.xcb_plugin_files()
     assert files and all(f.is_file() for f in files)
     assert isinstance(pc.missing_libraries(files), list)
+
+
+def test_ghostpen_edit_says_what_to_install_instead_of_aborting(monkeypatch, capsys):
+    from ghostpen.editor import cli
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":77")
+    monkeypatch.setattr(pc.sys, "platform", "linux")
+    monkeypatch.setattr(
+        pc, "missing_libraries", lambda files=None, run=None: ["libxcb-cursor.so.0"]
+    )
+    assert cli.main(["--no-suggest"]) == 2
+    err = capsys.readouterr().err
+    assert "ghostpen edit: Qt's X11 plugin cannot load: missing libxcb-cursor.so.0" in err
+    assert "sudo apt install libxcb-cursor0" in err

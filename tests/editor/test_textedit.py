@@ -6,8 +6,9 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from ghostpen.editor.textedit import ALIGN, GhostTextEdit
+from ghostpen.editor.textedit import GhostTextEdit
 from ghostpen.suggest.types import Suggestion
+from ghostpen.suggest.window import ALIGN
 
 
 def make_edit(qtbot, text: str = "", show: bool = True) -> GhostTextEdit:

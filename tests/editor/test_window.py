@@ -3,17 +3,16 @@ dialog function of `ghostpen.editor.dialogs`; settings go to a temp INI file."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage, QKeySequence
 
-from ghostpen.editor import cli, dialogs, recovery
+from ghostpen.editor import dialogs, recovery
+from ghostpen.editor.app import build_app
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.settings import AppSettings, SuggestPrefs
 from ghostpen.editor.window import MainWindow
@@ -88,7 +87,9 @@ def make_window(qtbot, tmp_path, settings_path, answers):
     def make(engine_factory=FakeEngine, root=None, show=True, **kw) -> MainWindow:
         store = QSettings(str(settings_path), QSettings.Format.IniFormat)
         store_root = root or tmp_path / "recovery"
-        window = MainWindow(engine_factory, store, RecoveryStore(store_root), **kw)
+        window = build_app(
+            engine=engine_factory, settings_store=store, recovery=RecoveryStore(store_root), **kw
+        ).window
         qtbot.addWidget(window, before_close_func=forget_changes)
         made.append(window)
         if show:
@@ -456,43 +457,22 @@ def test_recovery_discard_and_later(make_window, answers, qtbot, tmp_path):
     assert RecoveryStore(root).pending() == []
 
 
-def test_cli_arguments_and_missing_model(capsys):
-    parser = argparse.ArgumentParser()
-    cli.add_arguments(parser)
-    args = parser.parse_args(["a.txt", "b.html", "--model", "/nope/model", "--no-suggest"])
-    assert args.files == ["a.txt", "b.html"] and args.no_suggest
-    assert cli.run(args) == 2
-    assert "/nope/model" in capsys.readouterr().err
-
-
-def test_cli_run_opens_files_and_exits(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        "ghostpen.editor.settings.default_store",
-        lambda: QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-    )
-    monkeypatch.setattr(recovery, "default_root", lambda: tmp_path / "recovery")
-    existing = tmp_path / "exists.py"
-    existing.write_text("print('hi')\n")
-    seen = []
-
-    def fake_exec(*_args) -> int:  # no event loop: quitting it would break later tests
-        (window,) = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        ]
-        seen.extend(d.name() for d in window.documents())
-        window.close()
-        return 0
-
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    code = cli.main([str(existing), str(tmp_path / "new.txt"), "--no-suggest"])
-    assert code == 0
-    assert seen == ["exists.py", "new.txt"]
-
-
 def test_screenshot(make_window, tmp_path, qtbot):
     page = tmp_path / "page.html"
     page.write_text('<html>\n<!-- note\n  more -->\n<body><p class="x">Hi</p></body>\n</html>\n')
     window = make_window()
     window.resize(900, 500)
     window.open_file(str(page))
-    assert window.grab().save(str(tmp_path / "window.png"))
+    edit = window.current_editor()
+    edit.moveCursor(edit.textCursor().MoveOperation.End)
+    edit.setCursorWidth(0)  # no blinking cursor in the comparison
+    plain = window.grab().toImage()
+    assert window.grab().toImage() == plain  # stable without a ghost
+    with qtbot.waitSignal(edit.ghostPainted, timeout=2000):
+        edit.set_ghost(Suggestion("<p>ghost</p>", 0.9, "model"))
+    shot = window.grab()
+    assert shot.save(str(tmp_path / "window.png"))
+    saved = QImage(str(tmp_path / "window.png"))
+    assert saved.size() == shot.size() and not saved.isNull()
+    assert saved.convertToFormat(plain.format()) != plain  # the ghost is in the picture
+    assert "ghost" not in window.current_document().text()

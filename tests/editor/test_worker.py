@@ -118,10 +118,13 @@ def test_requests_are_coalesced(qtbot, make):
     qtbot.waitUntil(engine.entered.is_set, timeout=3000)
     for ch in "the quick brown fox jumps":  # each key gets its own debounce timeout
         qtbot.keyClicks(edit, ch)
-        qtbot.wait(1)
+        qtbot.waitUntil(lambda: not sugg._timer.isActive(), timeout=1000)  # posted
+        assert sugg._mailbox._item is not None  # waiting behind the busy worker...
+        assert len(engine.calls) == 1  # ...which is still in the first call
     gate.set()
     qtbot.waitUntil(lambda: edit.ghost() is not None, timeout=3000)
     assert len(engine.calls) <= 3  # the first, maybe one in flight, then the newest
+    assert len(engine.calls) == 2  # here: the first (held by the gate), then the newest
     assert engine.calls[-1][0] == "xthe quick brown fox jumps"
 
 
@@ -190,11 +193,12 @@ def test_disable_and_detach(qtbot, make):
     start(qtbot, sugg)
     sugg.set_enabled(False)
     qtbot.keyClicks(edit, "abc")
-    qtbot.wait(30)
+    assert not sugg._timer.isActive() and sugg._mailbox._item is None  # nothing requested
     assert not engine.calls and edit.ghost() is None
     sugg.set_enabled(True)
     qtbot.keyClicks(edit, "d")
     qtbot.waitUntil(lambda: edit.ghost() is not None, timeout=3000)
+    assert [c[0] for c in engine.calls] == ["abcd"]  # none was computed while off
     other = GhostTextEdit()
     qtbot.addWidget(other)
     sugg.attach(other, lambda: None)

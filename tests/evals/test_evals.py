@@ -1,4 +1,5 @@
-"""`ghostpen eval bpc|ksr|speed` run end to end on a tiny model and print valid JSON."""
+"""`ghostpen eval bpc|ksr|speed` run end to end on a tiny model and print valid JSON; every eval
+that takes `--text` says in one line why a file cannot be read and returns 2."""
 
 import json
 from pathlib import Path
@@ -6,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from ghostpen.cli import main
-from ghostpen.evals.bpc import read_text, tail_start
+from ghostpen.evals.bpc import tail_start
 from ghostpen.evals.ksr import matched_words
+from ghostpen.textio import read_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -189,5 +191,33 @@ def test_eval_errors(capsys, tmp_path):
         == 2
     )
     assert "error" in capsys.readouterr().err
-    with pytest.raises(SystemExit, match="cannot read"):
-        main(["eval", "ksr", "--text", str(tmp_path / "missing.txt")])
+
+
+def _unreadable(tmp_path, kind: str) -> tuple[Path, str]:
+    """(a --text argument that cannot be read, the reason the error line gives)."""
+    if kind == "missing":
+        return tmp_path / "missing.txt", "it does not exist"
+    if kind == "folder":
+        return tmp_path, "it is a folder"
+    path = tmp_path / "image.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    return path, "binary file (NUL bytes)"
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "binary"])
+@pytest.mark.parametrize("command", ["bpc", "ksr", "speed", "latency"])
+def test_eval_text_that_cannot_be_read(capsys, tiny_model, tmp_path, command, kind):
+    path, reason = _unreadable(tmp_path, kind)
+    extra = {
+        "bpc": ["--model", str(tiny_model)],
+        "ksr": ["--model", str(tiny_model)],
+        "speed": ["--model", str(tiny_model), "--train-steps", "0"],
+        "latency": ["--fake-engine"],
+    }[command]
+    assert main(["eval", command, "--text", str(path), *extra]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"error: cannot read {path}: ")
+    assert reason in lines[0]
+    assert captured.out == ""

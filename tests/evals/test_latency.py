@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from ghostpen.evals import latency as eval_latency
 
@@ -26,9 +27,45 @@ def test_measure_latency_with_a_fake_engine(qapp, fixtures_dir):
     assert result["keystrokes"] == 40
     assert result["model"] == eval_latency.FakeEngine.name
     assert result["suggestions_shown"] > 0  # the fake completes words seen earlier
-    assert 0 <= result["keystroke_to_ghost_ms_p50"] <= result["keystroke_to_ghost_ms_p95"]
+    assert result["suggestions_shown"] <= result["ghosts_shown"] <= result["keystrokes"]
+    # a paint after its key press (0 or less: the paint time or the key time is wrong)
+    assert 0 < result["keystroke_to_ghost_ms_p50"] <= result["keystroke_to_ghost_ms_p95"]
     assert result["keystroke_to_ghost_ms_p95"] <= result["keystroke_to_ghost_ms_max"]
-    assert result["event_loop_stall_ms_max"] >= 0
+    assert result["engine_ms_p50"] is not None  # the worker computed for the typed keys
+    assert result["window"] == "MainWindow"  # the real window, as `ghostpen edit` builds it
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(100, 0, -1)]
+    assert eval_latency._percentile(values, 0.50) == 50.0
+    assert eval_latency._percentile(values, 0.95) == 95.0
+    assert eval_latency._percentile([3.0], 0.95) == 3.0
+    assert eval_latency._percentile([], 0.5) is None
+
+
+def test_a_gui_stall_is_measured(qapp, fixtures_dir, monkeypatch):
+    # one key press holds the GUI thread for 80 ms: the stall meter must see it
+    from ghostpen.editor.textedit import GhostTextEdit
+
+    original = GhostTextEdit.keyPressEvent
+    presses = []
+
+    def slow_key(self, event):
+        presses.append(1)
+        if len(presses) == 5:
+            end = time.perf_counter() + 0.080
+            while time.perf_counter() < end:  # busy: a stall, not a wait
+                pass
+        original(self, event)
+
+    monkeypatch.setattr(GhostTextEdit, "keyPressEvent", slow_key)
+    text = (fixtures_dir / "tiny.txt").read_text(encoding="utf-8")
+    result = eval_latency.measure_latency(
+        text, eval_latency.FakeEngine, prefix=300, chars=10, cps=30
+    )
+    assert len(presses) >= 10
+    assert result["event_loop_stall_ms_max"] >= 60
+    assert result["event_loop_stalls_over_16ms"] >= 1
 
 
 def test_command_prints_json(qapp, fixtures_dir, capsys):

@@ -8,7 +8,7 @@ import pytest
 from ghostpen.model.vocab import Vocab
 from ghostpen.suggest.adapt import DocumentCache
 from ghostpen.suggest.decode import Decoder
-from ghostpen.suggest.words import next_word_len, split_words
+from ghostpen.suggest.words import next_word_len
 
 CHARS = list("abcdefghijklmnopqrstuvwxyz ,.\n")
 
@@ -195,8 +195,14 @@ def test_next_word_len(text, n):
     assert next_word_len(text) == n
 
 
-def test_split_words_round_trips():
+def test_words_accepted_one_by_one_cover_the_text():
+    # Ctrl+Right and the simulated typist step through a text with next_word_len
     text = "  Hello, world -- it's 4:30pm.\nBye"
-    words = split_words(text)
+    words, rest = [], text
+    while rest:
+        k = next_word_len(rest)
+        assert k > 0  # every step makes progress
+        words.append(rest[:k])
+        rest = rest[k:]
     assert "".join(words) == text
     assert words[:4] == ["  Hello", ",", " world", " --"]

@@ -171,15 +171,18 @@ def test_confidence_gating(engine, text):
 @pytest.mark.parametrize("stop_at", ["word", "line", "none"])
 def test_stop_rules(engine, text, stop_at):
     engine.settings = EngineSettings(min_confidence=0.0, stop_at=stop_at, max_chars=25)
+    shown = 0
     for cut in (37, 70, 91, 150, 233, 404):
         s = engine.suggest(text[:cut])
         if s is None:
             continue
+        shown += 1
         assert 1 <= len(s.text) <= 25
         if stop_at == "word":
             assert not any(ch.isspace() for ch in s.text.lstrip(" \t"))
         elif stop_at == "line":
             assert "\n" not in s.text
+    assert shown >= 3  # the rule was checked on suggestions, not on None
 
 
 def test_html_closing_tags_take_precedence(engine):
@@ -210,5 +213,9 @@ def test_edge_cases(engine, tiny_model, tmp_path):
     model = FastModel.from_checkpoint(tiny_model)
     with pytest.raises(ValueError, match="vocabulary"):
         SuggestionEngine(model, Vocab("ab"))
-    s = engine.suggest("The Town Mouse \ufffd\U0001f600 said")  # unknown characters
-    assert s is None or isinstance(s.text, str)
+    engine.settings.min_confidence = 0.0
+    unknown = "The Town Mouse \ufffd\U0001f600 said"  # characters outside the vocabulary
+    s = engine.suggest(unknown)
+    assert_state(engine, unknown)  # read as the unknown id, like any other character
+    assert s is not None and s.text  # and the engine still suggests after them
+    assert set(s.text) <= set(engine.vocab.chars[1:])  # never the unknown character itself

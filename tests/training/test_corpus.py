@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from ghostpen.training.corpus import CorpusError, load_corpus, looks_binary, split
+from ghostpen.training.corpus import CorpusError, load_corpus, split
 
 from ..conftest import shared_file
 
@@ -16,6 +16,14 @@ def test_encodings_and_newlines(tmp_path):
     corpus = load_corpus([tmp_path])
     assert corpus.text == "caf\u00e9\nline\n\nna\u00efve\nx\n\n\u00e9t\u00e9\n"
     assert [f.name for f in corpus.files] == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_files_decode_as_the_editor_opens_them(tmp_path):
+    (tmp_path / "a.txt").write_bytes("\u201cquoted\u201d \u2013 \u20ac5\r\n".encode("cp1252"))
+    (tmp_path / "b.txt").write_bytes(codecs.BOM_UTF16_BE + "big end\u00e9".encode("utf-16-be"))
+    (tmp_path / "c.txt").write_bytes(codecs.BOM_UTF32_LE + "wide".encode("utf-32-le"))
+    corpus = load_corpus([tmp_path])
+    assert corpus.text == "\u201cquoted\u201d \u2013 \u20ac5\n\n\nbig end\u00e9\n\nwide"
 
 
 def test_binary_files_are_skipped_with_reason(tmp_path):
@@ -42,12 +50,6 @@ def test_extension_filter_and_hidden_folders(tmp_path):
     (tmp_path / ".git" / "c.md").write_text("hidden")
     assert load_corpus([tmp_path]).text == "markdown"
     assert load_corpus([tmp_path], extensions=(".log",)).text == "log"
-
-
-def test_looks_binary():
-    assert looks_binary(b"abc\x00def")
-    assert not looks_binary("text".encode("utf-16"))
-    assert not looks_binary(b"plain text\n\ttabbed")
 
 
 def test_split_is_the_last_tenth():

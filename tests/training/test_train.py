@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 
+import numpy as np
 import pytest
 
 from ghostpen.cli import main
@@ -204,3 +205,45 @@ def test_sigterm_saves_a_resumable_checkpoint_and_sigkill_keeps_it(tmp_path, fix
     proc.stdout.close()
     net, ckpt = load_model(out)  # still a complete checkpoint
     assert ckpt.resume["position"]["step"] >= step
+
+
+def _nan_after(monkeypatch, good_steps: int) -> None:
+    """Make every training step after the first `good_steps` report a NaN loss."""
+    from ghostpen.training.step import TrainStep
+
+    real, calls = TrainStep.__call__, []
+
+    def step(self, x, y, state):
+        loss, state = real(self, x, y, state)
+        calls.append(1)
+        return (loss * float("nan") if len(calls) > good_steps else loss), state
+
+    monkeypatch.setattr(TrainStep, "__call__", step)
+
+
+def test_non_finite_loss_stops_without_saving_a_nan_best(
+    tmp_path, fixtures_dir, capsys, monkeypatch
+):
+    out = tmp_path / "ck"
+    _nan_after(monkeypatch, 6)
+    events, emit = _events()
+    result = train(
+        ModelConfig(**TINY),
+        TrainConfig(epochs=3, valid_every=5, **FAST),
+        _text(fixtures_dir),
+        out,
+        progress=emit,
+    )
+    assert result["reason"] == "non-finite loss" and result["steps"] == 10  # found at a log
+    assert [e["step"] for e in events if e["event"] == "valid"] == [5]  # none after the NaN
+    ckpt = read_checkpoint(out)  # the finite checkpoint of step 5 is kept
+    assert ckpt.resume["position"]["step"] == 5
+    assert np.isfinite(ckpt.training["best_val_bpc"])
+    _nan_after(monkeypatch, 0)  # from the first step: nothing finite to keep
+    rc = main(
+        ["train", "--corpus", str(fixtures_dir / "tiny.txt"), "--out", str(tmp_path / "x")]
+        + ["--hidden", "8", "--embed", "4", "--layers", "1", "--seq-len", "20"]
+        + ["--batch-size", "4", "--progress", "none"]
+    )
+    assert rc == 1 and "NaN or infinite" in capsys.readouterr().err
+    assert not (tmp_path / "x" / "meta.json").exists()

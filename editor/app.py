@@ -1,0 +1,79 @@
+"""The editor's composition root: settings, recovery store, engine factory, suggester, window.
+
+`build_app` is the one place that wires the pieces together (as mu-editor's `app.py`);
+`ghostpen edit` (`editor/cli.py`) and `ghostpen eval latency` (`evals/latency.py`) both call
+it, and so do the window tests, so what is measured and tested is what the user runs:
+
+- `AppSettings` over a QSettings (default: the platform's store; tests and the latency eval:
+  a temp INI file), read once for the suggestion preferences;
+- `RecoveryStore` (default: the user's state folder);
+- the engine factory (`worker.checkpoint_engine`: the checkpoint at `model_path`, default the
+  bundled model; or one the caller passes, e.g. a fake engine), called in the worker thread;
+- the `Suggester` (the worker thread's GUI-side controller) with the stored engine settings
+  and debounce delay;
+- the `MainWindow` showing them.
+
+`qt_application()` makes (or returns) the QApplication with the application's names, style
+and icon.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from ghostpen.editor.actions import app_icon
+from ghostpen.editor.recovery import RecoveryStore
+from ghostpen.editor.settings import AppSettings
+from ghostpen.editor.window import APP_NAME, MainWindow
+from ghostpen.editor.worker import Suggester, checkpoint_engine
+
+
+@dataclass
+class App:
+    """What `build_app` wired together."""
+
+    settings: AppSettings
+    recovery: RecoveryStore
+    engine_factory: Callable[[], object]  # zero arguments; called in the worker thread
+    suggester: Suggester
+    window: MainWindow
+
+
+def qt_application() -> QApplication:
+    """The QApplication (created with the application's names and the Fusion style if there
+    is none yet), with the application icon."""
+    app = QApplication.instance()
+    if app is None:
+        QApplication.setApplicationName(APP_NAME)
+        QApplication.setOrganizationName(APP_NAME)
+        QApplication.setApplicationDisplayName(APP_NAME)
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME])
+        app.setStyle("Fusion")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def build_app(
+    model_path: str | None = None,
+    *,
+    engine: Callable[[], object] | None = None,
+    settings_store: QSettings | None = None,
+    recovery: RecoveryStore | None = None,
+    suggest: bool = True,
+) -> App:
+    """Wire the editor (a QApplication must exist). `model_path`: the checkpoint to suggest
+    with (None: the bundled model); `engine`: a zero-argument engine factory to use instead;
+    `settings_store`: a QSettings (None: the platform's); `recovery`: a RecoveryStore (None:
+    the user's state folder); `suggest=False`: start with suggestions off, loading no model."""
+    settings = AppSettings(settings_store)
+    recovery = recovery if recovery is not None else RecoveryStore()
+    prefs = settings.suggest_prefs()
+    factory = engine if engine is not None else checkpoint_engine(model_path, prefs.engine)
+    suggester = Suggester(factory, settings=prefs.engine, delay_ms=prefs.delay_ms)
+    window = MainWindow(settings=settings, recovery=recovery, suggester=suggester, suggest=suggest)
+    return App(settings, recovery, factory, suggester, window)

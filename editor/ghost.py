@@ -1,0 +1,286 @@
+"""The ghost suggestion of one editor: shown, painted, accepted, typed through, dismissed.
+
+`GhostSuggestion` is to `GhostTextEdit` what Qt Creator's `TextSuggestion` is to its text
+editor: the widget owns one and delegates every ghost-related event to it. The ghost is
+painted, never inserted: it does not enter the document, the undo stack, `toPlainText()` or a
+saved file. Its keys, while a ghost is shown (the editor's own meaning otherwise):
+
+- Tab: accept all of it (one undo step; an HTML end tag leaves the cursor between the tags);
+- Ctrl+Right (the platform's MoveToNextWord): accept its next word;
+- Ctrl+Shift+Right (the platform's SelectNextWord): accept its next line — to the end of its
+  first line, or the line break and the line after it when it starts with one. Without a
+  ghost the key selects the next word as usual;
+- Esc: dismiss it until the next edit or cursor move;
+- typing its next character: type through, the rest stays shown until the next result.
+
+Every accept is one undo step; a partial accept keeps the rest as the ghost. The pure part
+(how much a key accepts, what stays) is in the Qt-free functions at the top.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeySequence, QPainter, QPalette
+
+from ghostpen.suggest.types import Suggestion
+from ghostpen.suggest.words import next_word_len
+
+GHOST_ALPHA = 0.45
+TAB_SPACES = 4
+SK = QKeySequence.StandardKey
+# the standard keys that accept a part of the ghost while one is shown
+PART_KEYS = {"word": SK.MoveToNextWord, "line": SK.SelectNextWord}
+
+
+def utf16_len(text: str) -> int:
+    """Length in Qt positions (UTF-16 code units) of a Python string."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def next_line_len(text: str) -> int:
+    """Characters of `text` up to its first line break; when it starts with one, that break
+    and the line after it (so accepting line by line always makes progress)."""
+    start = 1 if text.startswith("\n") else 0
+    end = text.find("\n", start)
+    return len(text) if end < 0 else max(1, end)
+
+
+def accept_length(text: str, part: str) -> int:
+    """How many characters of ghost `text` accepting `part` ("all", "word", "line") takes."""
+    if part == "word":
+        return max(1, next_word_len(text))
+    if part == "line":
+        return next_line_len(text)
+    return len(text)
+
+
+def rest_after(ghost: Suggestion, n: int) -> Suggestion | None:
+    """What stays shown after the first `n` characters of `ghost` were accepted or typed."""
+    rest = ghost.text[n:]
+    if not rest:
+        return None
+    offset = ghost.cursor_offset
+    offset = None if offset is None or offset < n else offset - n
+    return Suggestion(rest, ghost.confidence, ghost.source, offset)
+
+
+def typed_through(ghost: Suggestion, typed: str) -> Suggestion | None:
+    """The ghost left after typing `typed` when that is its next character (else None)."""
+    if len(typed) != 1 or typed != ghost.text[0] or len(ghost.text) < 2:
+        return None
+    if ghost.cursor_offset is not None and ghost.cursor_offset < 1:
+        return None  # the cursor would have to stay before the typed character
+    return rest_after(ghost, 1)
+
+
+class GhostSuggestion:
+    """The ghost of `edit` (a GhostTextEdit): its state, painting and keys."""
+
+    def __init__(self, edit) -> None:
+        self._edit = edit
+        self._ghost: Suggestion | None = None
+        self._rev = -1  # the editor revision the ghost belongs to
+        self._serial = 0  # bumps on every new ghost; paint() reports the first paint
+        self._painted_serial = 0
+        self._local = False  # a locally shifted old ghost, not a fresh result
+        self._rect = QRect()  # viewport area the ghost was last painted in
+        self.dismissed = False  # Esc: no ghost until the next edit/move
+        self.painted_at = 0.0  # perf_counter() of the last first paint of a ghost
+
+    # -- state ---------------------------------------------------------------------------------
+    def current(self) -> Suggestion | None:
+        """The ghost shown for the editor's current revision, or None."""
+        if self._ghost is not None and self._rev != self._edit.revision():
+            return None
+        return self._ghost
+
+    def is_set(self) -> bool:
+        """A ghost is held (perhaps for an older revision: it is cleared on the next change)."""
+        return self._ghost is not None
+
+    def show(self, suggestion: Suggestion, *, local: bool) -> None:
+        self._ghost = suggestion
+        self._rev = self._edit.revision()
+        self._local = local
+        self._serial += 1
+        self._repaint()
+
+    def clear(self) -> None:
+        if self._ghost is None:
+            return
+        self._ghost = None
+        self._local = False
+        self._repaint()
+
+    def dismiss(self) -> None:
+        self.clear()
+        self.dismissed = True
+
+    def _repaint(self) -> None:
+        """Schedule a repaint of the old ghost area and the new one (not the whole viewport)."""
+        edit = self._edit
+        area = QRect(self._rect)
+        if self._ghost is not None:
+            cr = edit.cursorRect()
+            lines = self._ghost.text.count("\n")
+            line_h = int(QFontMetricsF(edit.font()).lineSpacing()) + 1
+            area = area.united(
+                QRect(0, cr.top() - 1, edit.viewport().width(), cr.height() + lines * line_h + 2)
+            )
+        if area.isValid():
+            edit.viewport().update(area)
+
+    # -- keys ----------------------------------------------------------------------------------
+    @staticmethod
+    def key_part(event) -> str | None:
+        """What a key does to a shown ghost: "all", "word", "line", "dismiss" or None."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier:
+            return "all"
+        for part, key in PART_KEYS.items():
+            if event.matches(key):
+                return part
+        if event.key() == Qt.Key.Key_Escape and mods == Qt.KeyboardModifier.NoModifier:
+            return "dismiss"
+        return None
+
+    def claims_key(self, event) -> bool:
+        """A ghost is shown and `event` is one of its keys (for ShortcutOverride)."""
+        return self.current() is not None and self.key_part(event) is not None
+
+    def key_press(self, event, default) -> None:
+        """Handle a key press: a ghost key, or `default()` (the editor's own handling) with
+        type-through when the typed character is the ghost's next one."""
+        edit = self._edit
+        ghost = self.current()
+        part = self.key_part(event) if ghost is not None else None
+        if part == "dismiss":
+            self.dismiss()
+            event.accept()
+            return
+        if part is not None:
+            self.accept(accept_length(ghost.text, part))
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            event.ignore()  # no ghost: let dialogs / the window have Esc
+            return
+        rest = None
+        if ghost is not None and not edit.textCursor().hasSelection() and not edit.overwriteMode():
+            typed = "\n" if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) else event.text()
+            rest = typed_through(ghost, typed)
+        default()
+        if rest is not None:
+            typed = edit.document().characterAt(edit.textCursor().position() - 1)
+            if self._ghost is None and typed in (event.text(), "\u2029"):
+                self.show(rest, local=True)
+
+    def accept(self, n: int) -> str:
+        """Insert the first `n` characters of the ghost as one undo step; the rest stays."""
+        ghost = self.current()
+        if ghost is None:
+            return ""
+        edit = self._edit
+        n = min(n, len(ghost.text))
+        whole = n >= len(ghost.text)
+        accepted = ghost.text[:n]
+        cursor = edit.textCursor()
+        start = cursor.position()
+        with edit.quiet(not whole):  # a partial accept keeps the rest: no new request
+            cursor.beginEditBlock()
+            cursor.insertText(accepted)
+            cursor.endEditBlock()
+            if whole and ghost.cursor_after != len(ghost.text):
+                cursor.setPosition(start + utf16_len(ghost.text[: ghost.cursor_after]))
+            edit.setTextCursor(cursor)
+        edit.ensureCursorVisible()
+        edit.ghostAccepted.emit(accepted)
+        rest = rest_after(ghost, n)
+        if rest is not None:
+            self.show(rest, local=True)
+        return accepted
+
+    # -- painting ------------------------------------------------------------------------------
+    def color(self) -> QColor:
+        edit = self._edit
+        color = QColor(edit.palette().color(QPalette.ColorRole.Text))
+        if (color.lightness() < 128) == edit.is_dark():  # palette not (yet) matching the theme
+            color = QColor(edit.theme_color("ghost_fallback"))
+        color.setAlphaF(GHOST_ALPHA)
+        return color
+
+    def paint(self) -> None:
+        """Paint the ghost over the viewport (after the editor painted its text)."""
+        edit = self._edit
+        ghost = self.current()
+        if ghost is None:
+            self._rect = QRect()
+            return
+        painter = QPainter(edit.viewport())
+        try:
+            self._rect = self._draw(painter, ghost.text)
+        finally:
+            painter.end()
+        if self._painted_serial != self._serial:
+            self._painted_serial = self._serial
+            self.painted_at = time.perf_counter()
+            edit.ghostPainted.emit(self._rev, 1 if self._local else 0)
+
+    def _draw(self, painter: QPainter, text: str) -> QRect:
+        """Draw `text` from the cursor on; the rest of the cursor's line moves after it."""
+        edit = self._edit
+        cursor = edit.textCursor()
+        block = cursor.block()
+        layout = block.layout()
+        pos_in_block = cursor.positionInBlock()
+        line = layout.lineForTextPosition(pos_in_block)
+        if not line.isValid():
+            return QRect()
+        origin = edit.blockBoundingGeometry(block).translated(edit.contentOffset()).topLeft()
+        origin += layout.position()
+        x0 = origin.x() + line.x()  # the left text margin
+        top = origin.y() + line.y()
+        cursor_x = origin.x() + line.cursorToX(pos_in_block)[0]  # cursorToX includes line.x()
+        baseline = top + line.ascent()
+        font = QFont(edit.font())
+        fm = QFontMetricsF(font)
+        spacing = fm.lineSpacing()
+        tab = edit.tabStopDistance() or fm.horizontalAdvance(" ") * TAB_SPACES
+        width = edit.viewport().width()
+        tail_clip = QRectF(cursor_x, top, width - cursor_x + 1, line.height())
+        tail_fill = tail_clip.adjusted(edit.cursorWidth(), 0, 0, 0)  # keep the cursor visible
+        has_tail = pos_in_block < block.length() - 1 and line.textStart() + line.textLength() > (
+            pos_in_block
+        )
+        line_bg = QColor(edit.theme_color("line"))
+        base = edit.palette().color(QPalette.ColorRole.Base)
+
+        painter.setFont(font)
+        if has_tail:  # hide the rest of the line; it is redrawn after the ghost below
+            painter.fillRect(tail_fill, line_bg)
+        painter.setPen(self.color())
+        x, y = cursor_x, baseline
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                x, y = x0, y + spacing
+            for j, chunk in enumerate(part.split("\t")):
+                if j:
+                    x = x0 + (int((x - x0) / tab + 1e-6) + 1) * tab
+                if chunk:
+                    if i:  # following lines overlay the text below: give them a backdrop
+                        backdrop = QRectF(x, y - fm.ascent(), fm.horizontalAdvance(chunk), spacing)
+                        painter.fillRect(backdrop, base)
+                    painter.drawText(QPointF(x, y), chunk)
+                    x += fm.horizontalAdvance(chunk)
+        if has_tail:  # the rest of the cursor's line, shifted to after the ghost text
+            dx, dy = x - cursor_x, y - baseline
+            painter.save()
+            painter.setClipRect(tail_clip.translated(dx, dy))
+            painter.setPen(edit.palette().color(QPalette.ColorRole.Text))
+            if dy:
+                painter.fillRect(tail_clip.translated(dx, dy), base)
+            layout.draw(painter, origin - layout.position() + QPointF(dx, dy))
+            painter.restore()
+        return QRect(0, int(top) - 1, width, int(y - baseline + line.height()) + 3)

@@ -1,0 +1,56 @@
+"""The window's View menu behaviour: word wrap, zoom and the light/dark theme for every tab.
+
+A mixin of `MainWindow` (it uses the window's `documents()`, `settings`, `acts` and the
+`_word_wrap`, `_zoom`, `_dark` fields the window initialises), kept apart so the window module
+holds the file and tab logic only.
+"""
+
+from __future__ import annotations
+
+from ghostpen.editor import actions
+
+
+class ViewMixin:
+    """View settings applied to every open editor."""
+
+    def set_word_wrap(self, on: bool) -> None:
+        self._word_wrap = bool(on)
+        self.settings.set_word_wrap(self._word_wrap)
+        self.acts.word_wrap.setChecked(self._word_wrap)
+        for doc in self.documents():
+            doc.editor.set_word_wrap(self._word_wrap)
+
+    def zoom_in(self) -> None:
+        self._zoom += 1
+        self._each_editor("zoom_in")
+
+    def zoom_out(self) -> None:
+        self._zoom -= 1
+        self._each_editor("zoom_out")
+
+    def zoom_reset(self) -> None:
+        self._zoom = 0
+        self._each_editor("zoom_reset")
+
+    def _each_editor(self, method: str) -> None:
+        for doc in self.documents():
+            getattr(doc.editor, method)()
+
+    def is_dark(self) -> bool:
+        return self._dark
+
+    def set_dark(self, dark: bool) -> None:
+        self._dark = bool(dark)
+        self.settings.set_dark(self._dark)
+        (self.acts.dark if self._dark else self.acts.light).setChecked(True)
+        if self._dark:  # the editor remembers its light palette before the window turns dark
+            for doc in self.documents():
+                doc.set_dark(True)
+            self._apply_palette()
+        else:
+            self._apply_palette()
+            for doc in self.documents():
+                doc.set_dark(False)
+
+    def _apply_palette(self) -> None:
+        actions.apply_palette(self, self._dark)

@@ -1,0 +1,124 @@
+"""The packages' import rules: no module-level cycle anywhere, and imports go one way.
+
+    ghostpen (core) <- model <- training, suggest <- editor;  evals may import anything,
+    nothing imports evals.
+
+The graph is read from the source (ast), so a lazy import inside a function counts for the
+layering rules but not for cycles (only module-level imports run at import time).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDERS = {  # repository folder -> package (pyproject's package-dir)
+    "ghostpen": "ghostpen",
+    "model": "ghostpen.model",
+    "training": "ghostpen.training",
+    "suggest": "ghostpen.suggest",
+    "evals": "ghostpen.evals",
+    "editor": "ghostpen.editor",
+}
+# package -> packages it must never import (at any level)
+FORBIDDEN = {
+    "ghostpen.model": (
+        "ghostpen.training",
+        "ghostpen.suggest",
+        "ghostpen.editor",
+        "ghostpen.evals",
+    ),
+    "ghostpen.training": ("ghostpen.suggest", "ghostpen.editor", "ghostpen.evals"),
+    "ghostpen.suggest": ("ghostpen.training", "ghostpen.editor", "ghostpen.evals"),
+    "ghostpen.editor": ("ghostpen.evals",),
+}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for folder, package in FOLDERS.items():
+        for file in sorted((REPO / folder).rglob("*.py")):
+            parts = list(file.relative_to(REPO / folder).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            found[".".join([package, *parts])] = file
+    return found
+
+
+def imports(source: str, module: str) -> list[tuple[str, bool]]:
+    """(imported module, at module level?) for every ghostpen import in `source`."""
+    found: list[tuple[str, bool]] = []
+    package = module if module.count(".") < 1 else module.rsplit(".", 1)[0]
+
+    def visit(node: ast.AST, top: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                found.extend((a.name, top) for a in child.names if a.name.startswith("ghostpen"))
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:  # relative imports
+                    base = ".".join(package.split(".")[: len(package.split(".")) - child.level + 1])
+                    base = f"{base}.{child.module}" if child.module else base
+                if base.startswith("ghostpen"):
+                    found.extend((f"{base}.{a.name}", top) for a in child.names)
+                    found.append((base, top))
+            is_def = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            visit(child, top and not is_def)
+
+    visit(ast.parse(source), True)
+    return found
+
+
+def graph(top_only: bool) -> dict[str, set[str]]:
+    mods = modules()
+    out: dict[str, set[str]] = {}
+    for name, file in mods.items():
+        targets = imports(file.read_text(encoding="utf-8"), name)
+        out[name] = {t for t, top in targets if (top or not top_only) and t in mods and t != name}
+    return out
+
+
+def find_cycle(g: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def dfs(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(g.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (cycle := dfs(nxt)):
+                return cycle
+        state[node] = 2
+        path.pop()
+        return None
+
+    for node in sorted(g):
+        if node not in state and (cycle := dfs(node)):
+            return cycle
+    return None
+
+
+def test_no_module_level_import_cycle():
+    g = graph(top_only=True)
+    assert len(g) > 60 and "ghostpen.model.checkpoint" in g["ghostpen.training.loop"]
+    assert find_cycle(g) is None, " -> ".join(find_cycle(g))
+
+
+def test_imports_go_one_way():
+    wrong = []
+    for module, targets in graph(top_only=False).items():
+        for package, banned in FORBIDDEN.items():
+            if module == package or module.startswith(package + "."):
+                wrong += [f"{module} imports {t}" for t in targets if t.startswith(banned)]
+    assert not wrong, wrong
+
+
+def test_the_checkers_see_what_they_check():
+    assert find_cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+    src = "import ghostpen.x\nfrom ghostpen.y import z\ndef f():\n    from ghostpen.w import v\n"
+    got = imports(src, "ghostpen.q")
+    assert ("ghostpen.x", True) in got and ("ghostpen.y.z", True) in got
+    assert ("ghostpen.w.v", False) in got

@@ -1,0 +1,53 @@
+"""Exporting a training checkpoint: best weights only, float16 on request, same predictions."""
+
+import numpy as np
+import pytest
+
+from ghostpen.model.checkpoint import read_checkpoint
+from ghostpen.model.fast import FastModel
+from ghostpen.training.export import main
+
+
+@pytest.fixture
+def trained(tmp_path, fixtures_dir):
+    from ghostpen.model.config import ModelConfig
+    from ghostpen.training.config import TrainConfig
+    from ghostpen.training.loop import train
+
+    train(
+        ModelConfig(num_embed=4, num_hidden=8, num_layers=1, dropout=0.0),
+        TrainConfig(epochs=1, seq_len=20, batch_size=4, valid_fraction=0.2),
+        (fixtures_dir / "tiny.txt").read_text(),
+        tmp_path / "run",
+    )
+    return tmp_path / "run"
+
+
+def _logits(path) -> np.ndarray:
+    model = FastModel.from_checkpoint(path)
+    logits, _ = model.feed(model.vocab.ids("the "), model.begin_state(1))
+    return logits
+
+
+@pytest.mark.parametrize("half", [False, True])
+def test_export_keeps_best_weights_only(tmp_path, trained, half):
+    dst = tmp_path / "shipped"
+    dst.mkdir()
+    (dst / "stale.params").write_bytes(b"old")  # the destination is replaced
+    assert main([str(trained), str(dst), "--name", "demo", *(["--half"] if half else [])]) == 0
+    ckpt = read_checkpoint(dst)
+    assert set(ckpt.files) == {"params"} and not ckpt.resume
+    assert not (dst / "stale.params").exists()
+    assert ckpt.training["name"] == "demo"
+    assert ckpt.training["stored_dtype"] == ("float16" if half else "float32")
+    source = read_checkpoint(trained)
+    assert ckpt.config == source.config and ckpt.vocab == source.vocab
+    size = (dst / ckpt.files["params"]).stat().st_size
+    full = (trained / source.files["params"]).stat().st_size
+    assert (size < 0.75 * full) if half else (size == full)
+    np.testing.assert_allclose(_logits(dst), _logits(trained), atol=1e-2 if half else 1e-6)
+
+
+def test_export_of_a_missing_checkpoint_says_so(tmp_path, capsys):
+    assert main([str(tmp_path / "nothing"), str(tmp_path / "out")]) == 2
+    assert "export:" in capsys.readouterr().err
