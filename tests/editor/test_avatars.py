@@ -87,3 +87,13 @@ def test_tools_menu_opens_the_panel(qtbot, monkeypatch, tiny_gan):
         assert panel.isVisible() and not panel.isModal()
     finally:
         panel.stop()
+
+
+def test_default_is_the_shipped_generator(qtbot):
+    p = AvatarPanel()
+    qtbot.addWidget(p)
+    try:
+        qtbot.waitUntil(lambda: p.images is not None, timeout=10000)
+        assert p.images.shape == (8, 64, 64, 3) and "Draftbit" in p.credit.text()
+    finally:
+        p.stop()
