@@ -40,6 +40,12 @@ GHOST_KEYS_TIP = (
 )
 
 
+def _avatar_panel(window):
+    from ghostpen.editor.avatars import show_panel  # the generator loads on first use
+
+    return show_panel(window)
+
+
 def standard_keys(key: SK, fallback: str | None = None, extra: tuple[str, ...] = ()) -> list:
     """The platform's bindings for `key` (or `fallback`), minus those we use for other actions."""
     taken = {seq.toString() for seqs in OWN_SHORTCUTS.values() for seq in seqs}
@@ -227,6 +233,7 @@ def build(window) -> SimpleNamespace:
     )
     act("settings", "&Settings…", lambda: w.edit_settings(), own["settings"])
     act("clear_recent", "&Clear Recent Files", lambda: w.clear_recent())
+    act("avatars", "Generate &Avatars…", lambda: _avatar_panel(w))
 
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
@@ -264,6 +271,8 @@ def build(window) -> SimpleNamespace:
     suggest_menu.addAction(a.toggle_suggest)
     suggest_menu.addSeparator()
     suggest_menu.addAction(a.settings)
+    tools_menu = bar.addMenu("&Tools")
+    tools_menu.addAction(a.avatars)
     a.menus = SimpleNamespace(
         file=file_menu,
         edit=edit_menu,
@@ -271,5 +280,6 @@ def build(window) -> SimpleNamespace:
         suggest=suggest_menu,
         theme=theme_menu,
         newline=newline_menu,
+        tools=tools_menu,
     )
     return a

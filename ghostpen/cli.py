@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("ghostpen.training.cli", "train a character-level model on a corpus"),
     "launch": ("ghostpen.training.launch_cli", "run a training on several processes/machines"),
     "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
+    "train-gan": ("ghostpen.training.gan_cli", "train the DCGAN avatar generator on images"),
+    "avatars": ("ghostpen.model.avatars_cli", "draw avatars with a DCGAN generator"),
 }
 
 # `ghostpen eval KIND`: name -> (module, help)
@@ -27,6 +29,7 @@ EVALS: dict[str, tuple[str, str]] = {
     "html": ("ghostpen.evals.html", "closing-tag accuracy on a folder of HTML"),
     "speed": ("ghostpen.evals.speed", "decode step, suggestion and training speed"),
     "latency": ("ghostpen.evals.latency", "keystroke-to-ghost-text latency in the window"),
+    "gan": ("ghostpen.evals.gan", "avatar generator speed, FID (PCA), diversity, novelty"),
     "probes": ("ghostpen.evals.probes", "try every known bad input; check nothing is lost"),
 }
 

@@ -36,3 +36,47 @@ def tiny_model(tmp_path_factory):
     if not (path / "meta.json").exists():
         train_tiny_model(path, (FIXTURES / "tiny.txt").read_text(encoding="utf-8"))
     return path
+
+
+def draw_faces(n: int = 64, size: int = 64, seed: int = 0):
+    """`n` procedurally drawn faces, uint8 (n, size, size, 3): background, head, eyes, mouth."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size] / size
+    out = np.empty((n, size, size, 3), np.uint8)
+    for i in range(n):
+        img = np.empty((size, size, 3))
+        img[:] = rng.uniform(150, 255, 3)  # background
+        cx, cy, r = 0.5 + rng.uniform(-0.05, 0.05), 0.55, rng.uniform(0.25, 0.35)
+        img[(xx - cx) ** 2 + (yy - cy) ** 2 < r * r] = rng.uniform(80, 230, 3)  # head
+        img[(yy < cy - r * 0.6) & (np.abs(xx - cx) < r)] = rng.uniform(0, 120, 3)  # hair
+        for ex in (cx - r / 2.5, cx + r / 2.5):
+            img[(xx - ex) ** 2 + (yy - cy + r / 5) ** 2 < (r / 8) ** 2] = 20  # eyes
+        img[(np.abs(yy - cy - r / 2) < r / 14) & (np.abs(xx - cx) < r / 2.5)] = (150, 30, 30)
+        out[i] = img.astype(np.uint8)
+    return out
+
+
+@pytest.fixture(scope="session")
+def face_npz(tmp_path_factory):
+    """64 procedurally drawn 64x64 faces in an .npz (`images`), made by the test run itself."""
+    import numpy as np
+
+    path = tmp_path_factory.getbasetemp() / "faces.npz"
+    if not path.exists():
+        np.savez(path, images=draw_faces())
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_gan(tmp_path_factory, face_npz):
+    """A DCGAN checkpoint (ngf=ndf=4) trained for one epoch on `face_npz`."""
+    from ghostpen.cli import main
+
+    path = tmp_path_factory.getbasetemp() / "tiny-gan"
+    if not (path / "meta.json").exists():
+        args = ["train-gan", "--images", str(face_npz), "--out", str(path), "--epochs", "1"]
+        rc = main([*args, "--ngf", "4", "--ndf", "4", "--batch-size", "16", "--progress", "none"])
+        assert rc == 0
+    return path

@@ -103,11 +103,13 @@ def test_no_editor_means_the_edit_actions_do_nothing(window):
 
 def test_menus_hold_the_actions_and_names_are_unique(window):
     a = window.acts
-    titles = [m.title() for m in (a.menus.file, a.menus.edit, a.menus.view, a.menus.suggest)]
+    menus = (a.menus.file, a.menus.edit, a.menus.view, a.menus.suggest, a.menus.tools)
+    titles = [m.title() for m in menus]
     assert [act.text() for act in window.menuBar().actions()] == titles
     assert a.save in a.menus.file.actions() and a.undo in a.menus.edit.actions()
     assert a.word_wrap in a.menus.view.actions() and a.settings in a.menus.suggest.actions()
     assert a.menus.newline.actions() == a.newline_group.actions()
+    assert a.menus.tools.actions() == [a.avatars]
     assert a.menus.theme.actions() == [a.light, a.dark] and a.theme_group.isExclusive()
     names = [act.objectName() for act in window.actions()]
     assert len(names) == len(set(names)) and all(n.startswith("action_") for n in names)
