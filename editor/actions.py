@@ -40,6 +40,12 @@ GHOST_KEYS_TIP = (
 )
 
 
+def _about(window) -> None:
+    from ghostpen.editor.about import show_about
+
+    show_about(window)
+
+
 def _avatar_panel(window):
     from ghostpen.editor.avatars import show_panel  # the generator loads on first use
 
@@ -234,6 +240,7 @@ def build(window) -> SimpleNamespace:
     act("settings", "&Settings…", lambda: w.edit_settings(), own["settings"])
     act("clear_recent", "&Clear Recent Files", lambda: w.clear_recent())
     act("avatars", "Generate &Avatars…", lambda: _avatar_panel(w))
+    act("about", "&About ghostpen", lambda: _about(w))
 
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
@@ -273,6 +280,8 @@ def build(window) -> SimpleNamespace:
     suggest_menu.addAction(a.settings)
     tools_menu = bar.addMenu("&Tools")
     tools_menu.addAction(a.avatars)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.about)
     a.menus = SimpleNamespace(
         file=file_menu,
         edit=edit_menu,
@@ -281,5 +290,6 @@ def build(window) -> SimpleNamespace:
         theme=theme_menu,
         newline=newline_menu,
         tools=tools_menu,
+        help=help_menu,
     )
     return a

@@ -103,13 +103,14 @@ def test_no_editor_means_the_edit_actions_do_nothing(window):
 
 def test_menus_hold_the_actions_and_names_are_unique(window):
     a = window.acts
-    menus = (a.menus.file, a.menus.edit, a.menus.view, a.menus.suggest, a.menus.tools)
+    menus = (a.menus.file, a.menus.edit, a.menus.view, a.menus.suggest, a.menus.tools, a.menus.help)
     titles = [m.title() for m in menus]
     assert [act.text() for act in window.menuBar().actions()] == titles
     assert a.save in a.menus.file.actions() and a.undo in a.menus.edit.actions()
     assert a.word_wrap in a.menus.view.actions() and a.settings in a.menus.suggest.actions()
     assert a.menus.newline.actions() == a.newline_group.actions()
     assert a.menus.tools.actions() == [a.avatars]
+    assert a.menus.help.actions() == [a.about]
     assert a.menus.theme.actions() == [a.light, a.dark] and a.theme_group.isExclusive()
     names = [act.objectName() for act in window.actions()]
     assert len(names) == len(set(names)) and all(n.startswith("action_") for n in names)
@@ -167,3 +168,16 @@ def test_palettes_and_icon(window):
     assert sizes == [16, 32, 64, 128, 256]
     image = icon.pixmap(64, 64).toImage()
     assert image.pixelColor(0, 0).alpha() == 0 and image.pixelColor(32, 40).alpha() == 255
+
+
+def test_about_box_names_the_data_and_its_attribution(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ghostpen.editor import about
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
+    window.acts.about.trigger()
+    assert shown and "Beyond Good and Evil" in shown[0]
+    assert "CC BY 4.0" in shown[0] and "Draftbit" in shown[0]  # the shipped generator's data
+    assert about.avatar_credit() in shown[0].replace("&quot;", '"')
