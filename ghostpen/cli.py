@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("ghostpen.editor.cli", "open the editor (the default when no command is given)"),
     "train": ("ghostpen.training.cli", "train a character-level model on a corpus"),
     "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
+    "models": ("ghostpen.model.models_cli", "list the bundled and your own models"),
 }
 
 # `ghostpen eval KIND`: name -> (module, help)
@@ -63,10 +64,25 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0
+    _resolve_model_name(args)
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
+
+
+def _resolve_model_name(args: argparse.Namespace) -> None:
+    """`--model NAME` wherever a model is taken: a name that is not a folder here becomes the
+    user or bundled model of that name (`ghostpen models`); anything else is left to the
+    command, which reports a missing checkpoint itself."""
+    spec = getattr(args, "model", None)
+    if isinstance(spec, str) and spec:
+        from ghostpen.model.library import ModelNotFound, resolve_model
+
+        try:
+            args.model = str(resolve_model(spec))
+        except ModelNotFound:
+            pass
 
 
 def run_as(words: list[str], argv: list[str] | None = None) -> int:

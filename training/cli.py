@@ -4,6 +4,7 @@
     ghostpen train --resume --out runs/notes          # continue where it stopped
     ghostpen train --progress json ...                # one JSON object per line (editor dialog)
     ghostpen train --recipe nietzsche                 # the bundled model's settings
+    ghostpen train --corpus notes/ --from default --out notes   # fine-tune (training/finetune.py)
 
 Settings come from the defaults (ModelConfig / TrainConfig), or from `--recipe NAME`
 (training/recipes/NAME.json); flags given explicitly override either.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from ghostpen.model.archs import NAMES as ARCHITECTURES
 from ghostpen.model.config import ModelConfig
+from ghostpen.training import finetune
 from ghostpen.training.config import TrainConfig
 from ghostpen.training.events import parse
 
@@ -115,6 +117,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="CPU threads for MXNet (default: the cores this process may use)",
     )
+    finetune.add_arguments(p)
 
 
 def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
@@ -184,9 +187,13 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.training.corpus import CorpusError, load_corpus
     from ghostpen.training.step import available_cores, set_threads
 
+    finetune.apply_nice(args)
     set_threads(args.threads or available_cores())  # before MXNet is imported, where it is not
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
+        problem = finetune.check_args(args)
+        if problem:
+            raise ValueError(problem)
         model_config, config = configs(args)
     except ValueError as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
@@ -219,22 +226,36 @@ def run(args: argparse.Namespace) -> int:
         "sha256": corpus.sha256,
     }
     try:
-        result = train(
-            model_config,
-            config,
-            corpus.text,
-            Path(args.out),
-            resume=args.resume,
-            progress=_Reporter(args.progress),
-            stop=stop,
-            corpus_info=info,
-        )
+        if args.from_model and not args.resume:
+            result = finetune.finetune(
+                args.from_model,
+                corpus.text,
+                finetune.output_path(args.out),
+                explicit=finetune.explicit_train_flags(args),
+                min_count=args.min_count,
+                progress=_Reporter(args.progress),
+                stop=stop,
+                corpus_info=info,
+            )
+        else:
+            result = train(
+                model_config,
+                config,
+                corpus.text,
+                finetune.output_path(args.out) if args.resume else Path(args.out),
+                resume=args.resume,
+                progress=_Reporter(args.progress),
+                stop=stop,
+                corpus_info=info,
+            )
     except (CheckpointError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+    if finetune.report_line(result):
+        print(f"ghostpen train: {finetune.report_line(result)}", file=sys.stderr)
     if result["reason"] == "non-finite loss":
         print(
             "ghostpen train: the loss became NaN or infinite; stopped without saving it "

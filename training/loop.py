@@ -93,12 +93,17 @@ def train(
     progress: Progress | None = None,
     stop: StopFlag | None = None,
     corpus_info: dict | None = None,
+    init: Callable | None = None,
+    extra_stats: dict | None = None,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
-    Returns the "done" event (`events.DoneEvent` as a dict).
+    `init(net)` sets the starting weights of a new run (fine-tuning: the base model's, see
+    `training/finetune.py`); `extra_stats` go into meta.json's training stats (a resumed run
+    keeps the previous run's "base_model"). Returns the "done" event (`events.DoneEvent`).
     """
     run = _Run(model_config, config, text, Path(out), vocab, resume, corpus_info)
+    run.finetune(init, extra_stats)
     return run.run(progress or (lambda event: None), stop or StopFlag())
 
 
@@ -174,6 +179,19 @@ class _Run:
             "train_config": config.to_json(),
             "history": list(previous.get("history", [])),
         }
+        self.previous = previous
+
+    def finetune(self, init: Callable | None, extra_stats: dict | None) -> None:
+        """Start from `init`'s weights (a new run only) and record `extra_stats`."""
+        if init is not None and not self.resume:
+            init(self.net)
+        kept = {k: v for k, v in self.previous.items() if k == "base_model"}
+        self.stats.update(extra_stats or kept)
+
+    def base_fields(self) -> dict:
+        """The done event's base-model fields (fine-tunes only)."""
+        base = self.stats.get("base_model") or {}
+        return {"base_model": base.get("name"), "base_val_bpc": base.get("val_bpc")}
 
     def elapsed(self) -> float:
         return self.elapsed_before + time.monotonic() - self.start_time
@@ -224,6 +242,7 @@ class _Run:
                 steps=position["step"],
                 elapsed_s=self.elapsed(),
                 checkpoint=str(self.out),
+                **self.base_fields(),
             )
         )
         emit(result)
