@@ -46,7 +46,10 @@ class ModelsController(QObject):
     def __init__(self, window, model_path: str | None = None, train_args=()) -> None:
         super().__init__(window)
         self.window, self.train_args = window, list(train_args)
-        self.current = Path(library.resolve_model(model_path))
+        try:
+            self.current = Path(library.resolve_model(model_path))
+        except library.ModelNotFound:  # the worker reports it; the menu still works
+            self.current = Path(model_path)
         self.dialog = None  # the TrainDialog, once opened
         self.menu = window.menuBar().addMenu("&Model")
         self.menu.setObjectName("menu_model")

@@ -133,3 +133,18 @@ def test_manage_rename_and_delete_with_confirmation(app, models_dir, monkeypatch
     assert not (models_dir / "renamed").exists()
     assert [i.name for i in dialog.infos] == ["default", "mine"]
     dialog.close()
+
+
+def test_a_missing_model_still_builds_the_window(qtbot, tmp_path, models_dir):
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    built = build_app(
+        str(tmp_path / "gone"), settings_store=store, recovery=RecoveryStore(tmp_path / "r")
+    )
+    qtbot.addWidget(built.window)
+    with qtbot.waitSignal(built.suggester.failed, timeout=30000):
+        built.window.show()
+    assert "gone" in built.window.status.text_of("model") or built.suggester.last_error
+    built.models.menu.aboutToShow.emit()
+    assert not any(a.isChecked() for a in built.models.model_actions.values())
+    built.window.close()
+    built.suggester.stop()
