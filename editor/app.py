@@ -11,7 +11,9 @@ it, and so do the window tests, so what is measured and tested is what the user 
   bundled model; or one the caller passes, e.g. a fake engine), called in the worker thread;
 - the `Suggester` (the worker thread's GUI-side controller) with the stored engine settings
   and debounce delay;
-- the `MainWindow` showing them.
+- the `MainWindow` showing them;
+- the Model menu (`models_menu.ModelsController`: training, switching, managing models); the
+  model chosen there last time is the default `model_path`.
 
 `qt_application()` makes (or returns) the QApplication with the application's names, style
 and icon.
@@ -42,6 +44,7 @@ class App:
     engine_factory: Callable[[], object]  # zero arguments; called in the worker thread
     suggester: Suggester
     window: MainWindow
+    models: object = None  # the ModelsController (the Model menu)
 
 
 def qt_application() -> QApplication:
@@ -65,15 +68,22 @@ def build_app(
     settings_store: QSettings | None = None,
     recovery: RecoveryStore | None = None,
     suggest: bool = True,
+    train_args: tuple[str, ...] = (),
 ) -> App:
     """Wire the editor (a QApplication must exist). `model_path`: the checkpoint to suggest
     with (None: the bundled model); `engine`: a zero-argument engine factory to use instead;
     `settings_store`: a QSettings (None: the platform's); `recovery`: a RecoveryStore (None:
-    the user's state folder); `suggest=False`: start with suggestions off, loading no model."""
+    the user's state folder); `suggest=False`: start with suggestions off, loading no model;
+    `train_args`: extra flags for the training dialog's child (tests: tiny networks)."""
+    from ghostpen.editor.models_menu import ModelsController, remembered_model
+
     settings = AppSettings(settings_store)
+    if model_path is None and engine is None:
+        model_path = remembered_model(settings)
     recovery = recovery if recovery is not None else RecoveryStore()
     prefs = settings.suggest_prefs()
     factory = engine if engine is not None else checkpoint_engine(model_path, prefs.engine)
     suggester = Suggester(factory, settings=prefs.engine, delay_ms=prefs.delay_ms)
     window = MainWindow(settings=settings, recovery=recovery, suggester=suggester, suggest=suggest)
-    return App(settings, recovery, factory, suggester, window)
+    models = ModelsController(window, model_path, train_args)
+    return App(settings, recovery, factory, suggester, window, models)

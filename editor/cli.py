@@ -20,8 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model",
-        metavar="PATH",
-        help="model checkpoint to suggest with (default: the bundled model)",
+        metavar="MODEL",
+        help="model to suggest with: a name from `ghostpen models` or a checkpoint folder "
+        "(default: the one chosen in the Model menu, else the bundled model)",
     )
     parser.add_argument(
         "--no-suggest", action="store_true", help="start with suggestions off (no model is loaded)"

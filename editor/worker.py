@@ -8,6 +8,10 @@ QTimer (only changes that come faster than the delay wait for it; see `_on_wante
 newest pending request runs), and shows results whose revision is still the editor's
 current one. A failure (model missing or corrupt, an exception in the engine) emits
 `failed` and turns suggestions off; the editor keeps working.
+
+`Suggester.switch_model(factory)` changes the model live: the worker builds the new engine in
+its own thread (with fresh caches) and swaps it in; until then the old one keeps suggesting,
+and if the new one fails to load the old one stays (`switch_failed`).
 """
 
 from __future__ import annotations
@@ -91,6 +95,7 @@ class SuggestionWorker(QObject):
     ready = Signal(str)  # model name, once loaded
     failed = Signal(str)  # a clear message
     result = Signal(int, int, object, float)  # (doc id, revision, Suggestion | None, compute ms)
+    switch_failed = Signal(str)  # a clear message; the previous engine is kept
 
     def __init__(
         self,
@@ -119,6 +124,20 @@ class SuggestionWorker(QObject):
             self.failed.emit(f"Suggestions are off: could not load the model: {_describe(exc)}")
             return
         self.engine = engine
+        self.ready.emit(name)
+
+    @Slot(object)
+    def switch(self, factory: Callable[[], object]) -> None:
+        """Build the engine of another model here, in the worker thread, and swap it in."""
+        try:
+            engine = factory()
+            if self._settings is not None:
+                engine.update_settings(self._settings)
+            name = str(getattr(engine, "name", "") or "model")
+        except Exception as exc:  # noqa: BLE001 - reported; the old engine stays
+            self.switch_failed.emit(f"Could not switch the model: {_describe(exc)}")
+            return
+        self._factory, self.engine, self._broken = factory, engine, False
         self.ready.emit(name)
 
     @Slot()
@@ -170,8 +189,10 @@ class Suggester(QObject):
     ready = Signal(str)
     failed = Signal(str)
     latency = Signal(float)  # ms from the request (last edit) to the ghost being painted
+    switch_failed = Signal(str)  # switch_model could not load the model (the old one stays)
 
     _wake = Signal()
+    _switch = Signal(object)
     _settings_changed = Signal(object)
     _resume = Signal()
 
@@ -201,6 +222,7 @@ class Suggester(QObject):
         self._started = False
         self._stopped = False
         self._last_post = 0.0  # perf_counter of the last request sent to the worker
+        self._switching = False  # switch_model asked for another engine; not loaded yet
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -215,6 +237,8 @@ class Suggester(QObject):
         self._wake.connect(self._worker.process)
         self._settings_changed.connect(self._worker.apply_settings)
         self._resume.connect(self._worker.resume)
+        self._switch.connect(self._worker.switch)
+        self._worker.switch_failed.connect(self.switch_failed)
         self._worker.ready.connect(self._on_ready)
         self._worker.failed.connect(self._on_failed)
         self._worker.result.connect(self._on_result)
@@ -239,6 +263,18 @@ class Suggester(QObject):
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait()
+
+    def switch_model(self, factory: Callable[[], object]) -> None:
+        """Suggest with the engine `factory` builds (in the worker thread) from now on; `ready`
+        names it once loaded. With the worker not started yet, it is the one `start` loads."""
+        for edit, _ in self._edits.values():
+            edit.clear_ghost()
+        self._factory = factory
+        self._switching = True
+        if not self._started or self._stopped:
+            self._worker._factory = factory
+            return
+        self._switch.emit(factory)
 
     # -- editors -----------------------------------------------------------------------------
     def attach(self, edit: GhostTextEdit, path_getter: Callable[[], str | None]) -> None:
@@ -376,6 +412,11 @@ class Suggester(QObject):
         self.model_name = name
         self.is_ready = True
         self.last_error = None
+        self._load_failed = False
+        if self._switching:
+            self._switching = False
+            for edit, _ in self._edits.values():
+                edit.clear_ghost()  # it came from the previous model
         self.ready.emit(name)  # requests posted while loading are still in the mailbox
 
     @Slot(str)

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
     "train-gan": ("ghostpen.training.gan_cli", "train the DCGAN avatar generator on images"),
     "avatars": ("ghostpen.model.avatars_cli", "draw avatars with a DCGAN generator"),
+    "models": ("ghostpen.model.models_cli", "list the bundled and your own models"),
 }
 
 # `ghostpen eval KIND`: name -> (module, help)
@@ -67,10 +68,25 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0
+    _resolve_model_name(args)
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
+
+
+def _resolve_model_name(args: argparse.Namespace) -> None:
+    """`--model NAME` wherever a model is taken: a name that is not a folder here becomes the
+    user or bundled model of that name (`ghostpen models`); anything else is left to the
+    command, which reports a missing checkpoint itself."""
+    spec = getattr(args, "model", None)
+    if isinstance(spec, str) and spec:
+        from ghostpen.model.library import ModelNotFound, resolve_model
+
+        try:
+            args.model = str(resolve_model(spec))
+        except ModelNotFound:
+            pass
 
 
 def run_as(words: list[str], argv: list[str] | None = None) -> int:

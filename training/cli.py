@@ -5,6 +5,7 @@
     ghostpen train --force --out runs/notes ...       # replace the model in runs/notes
     ghostpen train --progress json ...                # one JSON object per line (editor dialog)
     ghostpen train --recipe nietzsche                 # the bundled model's settings
+    ghostpen train --corpus notes/ --from default --out notes   # fine-tune (training/finetune.py)
 
 Settings come from the defaults (ModelConfig / TrainConfig), or from `--recipe NAME`
 (training/recipes/NAME.json); flags given explicitly override either.
@@ -34,6 +35,7 @@ from ghostpen.argtypes import (
 )
 from ghostpen.model.archs import NAMES as ARCHITECTURES
 from ghostpen.model.config import ModelConfig
+from ghostpen.training import finetune
 from ghostpen.training.config import TrainConfig
 from ghostpen.training.events import parse
 
@@ -156,6 +158,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="CPU threads for MXNet (default: OMP_NUM_THREADS if set, else the usable cores)",
     )
+    finetune.add_arguments(p)
 
 
 def _gpus(text: str) -> tuple[int, ...]:
@@ -256,10 +259,15 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.training.outdir import OutputError, claim_output
     from ghostpen.training.step import default_threads, set_threads
 
+    finetune.apply_nice(args)
     set_threads(default_threads(args.threads))  # before MXNet is imported: only then it works
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    out = Path(args.out)
+    # a fine-tune's (or a resumed one's) plain NAME is a folder in the user models folder
+    out = finetune.output_path(args.out) if (args.from_model or args.resume) else Path(args.out)
     try:
+        problem = finetune.check_args(args)
+        if problem:
+            raise ValueError(problem)
         model_config, config = configs(args)
         resumed = read_checkpoint(out) if args.resume else None
         corpus = _load_corpus(args, resumed)
@@ -280,18 +288,33 @@ def run(args: argparse.Namespace) -> int:
         dist = Dist(args.kvstore, args.gpus)  # a dist_* store waits here for all workers
         if dist.chief:  # checked before any training step; held until the run has ended
             claim = claim_output(out, resume=args.resume, force=args.force, kind=FORMAT)
-        result = train(
-            model_config,
-            config,
-            corpus.text,
-            out,
-            resume=args.resume,
-            progress=_Reporter(args.progress if dist.chief else "none"),  # rank 0 reports
-            stop=stop,
-            corpus_info=record(corpus),
-            claim=claim,
-            dist=dist,
-        )
+        reporter = _Reporter(args.progress if dist.chief else "none")  # rank 0 reports
+        if args.from_model and not args.resume:
+            result = finetune.finetune(
+                args.from_model,
+                corpus.text,
+                out,
+                explicit=finetune.explicit_train_flags(args),
+                min_count=args.min_count,
+                progress=reporter,
+                stop=stop,
+                corpus_info=record(corpus),
+                claim=claim,
+                dist=dist,
+            )
+        else:
+            result = train(
+                model_config,
+                config,
+                corpus.text,
+                out,
+                resume=args.resume,
+                progress=reporter,
+                stop=stop,
+                corpus_info=record(corpus),
+                claim=claim,
+                dist=dist,
+            )
     except (CheckpointError, OutputError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
@@ -303,6 +326,8 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(s, handler)
         if claim is not None:
             claim.release()
+    if finetune.report_line(result):
+        print(f"ghostpen train: {finetune.report_line(result)}", file=sys.stderr)
     if result["reason"] == "non-finite loss":
         print(
             "ghostpen train: the loss became NaN or infinite; stopped without saving it "

@@ -66,6 +66,8 @@ class DoneEvent:
     steps: int  # steps done in total
     elapsed_s: float  # training seconds in total (over resumes)
     checkpoint: str  # the checkpoint directory
+    base_model: str | None = None  # fine-tunes: the name of the model it started from
+    base_val_bpc: float | None = None  # fine-tunes: that model's bpc on the same held-out text
 
 
 # why training ended: epoch limit, early stopping (patience), --minutes budget, Ctrl+C/SIGTERM,

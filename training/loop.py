@@ -116,14 +116,19 @@ def train(
     force: bool = False,
     claim=None,
     dist=None,
+    init: Callable | None = None,
+    extra_stats: dict | None = None,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
     `out` is claimed for the run (`claim_output(out, resume=, force=)`; OutputError when it
     cannot be used) unless the caller passes the `claim` it holds; under a distributed run only
     rank 0 (which alone writes) claims it. `dist`: a `ghostpen.training.dist.Dist` (KVStore,
-    devices, rank); None = one process, CPU. Returns the "done" event (`events.DoneEvent` as a
-    dict); raises SaveError when a checkpoint cannot be written.
+    devices, rank); None = one process, CPU. `init(net)` sets the starting weights of a new run
+    (fine-tuning: the base model's, see `training/finetune.py`); `extra_stats` go into
+    meta.json's training stats (a resumed run keeps the previous run's "base_model"). Returns
+    the "done" event (`events.DoneEvent` as a dict); raises SaveError when a checkpoint cannot
+    be written.
     """
     from ghostpen.training.outdir import claim_output
 
@@ -135,6 +140,7 @@ def train(
         claim = claim_output(out, resume=resume, force=force, kind=FORMAT)
     try:
         run = _Run(model_config, config, text, out, vocab, resume, corpus_info, dist)
+        run.finetune(init, extra_stats)
         return run.run(progress or (lambda event: None), stop or StopFlag())
     finally:
         if own:
@@ -227,6 +233,19 @@ class _Run:
             "train_config": config.to_json(),
             "history": list(previous.get("history", [])),
         }
+        self.previous = previous
+
+    def finetune(self, init: Callable | None, extra_stats: dict | None) -> None:
+        """Start from `init`'s weights (a new run only) and record `extra_stats`."""
+        if init is not None and not self.resume:
+            init(self.net)
+        kept = {k: v for k, v in self.previous.items() if k == "base_model"}
+        self.stats.update(extra_stats or kept)
+
+    def base_fields(self) -> dict:
+        """The done event's base-model fields (fine-tunes only)."""
+        base = self.stats.get("base_model") or {}
+        return {"base_model": base.get("name"), "base_val_bpc": base.get("val_bpc")}
 
     def elapsed(self) -> float:
         return self.elapsed_before + time.monotonic() - self.start_time
@@ -279,6 +298,7 @@ class _Run:
                 steps=position["step"],
                 elapsed_s=self.elapsed(),
                 checkpoint=str(self.out),
+                **self.base_fields(),
             )
         )
         emit(result)

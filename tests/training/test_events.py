@@ -11,7 +11,8 @@ def test_every_event_round_trips_and_keeps_its_field_names():
         | {"resumed", "epoch", "step"},
         "step": {"epoch", "chunk", "chunks", "step", "loss", "chars_per_s", "eta_s", "lr"},
         "valid": {"epoch", "step", "val_bpc", "best_val_bpc", "lr", "improved", "elapsed_s"},
-        "done": {"reason", "best_val_bpc", "epochs", "steps", "elapsed_s", "checkpoint"},
+        "done": {"reason", "best_val_bpc", "epochs", "steps", "elapsed_s", "checkpoint"}
+        | {"base_model", "base_val_bpc"},  # fine-tunes (training/finetune.py)
     }
     assert set(events.EVENTS) == set(names)
     for kind, cls in events.EVENTS.items():

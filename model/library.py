@@ -1,0 +1,194 @@
+"""The models a user has: bundled ones (assets/models/*) and their own (the user models folder).
+
+User models live in `platformdirs.user_data_dir("ghostpen")/models/NAME/` (on Linux
+~/.local/share/ghostpen/models; `GHOSTPEN_MODELS_DIR` overrides it, e.g. for tests). A model is
+named by its folder. Wherever a command takes `--model SPEC` (and `ghostpen train --from`),
+`resolve_model(SPEC)` turns it into a checkpoint folder:
+
+1. an existing folder (absolute, or relative to the current directory) is used as it is;
+2. otherwise a user model of that name, then a bundled model of that name ("default");
+3. otherwise `ModelNotFound`, naming the models there are.
+
+`output_path(NAME)`: where `ghostpen train --from … --out NAME` writes: a NAME without a
+slash is a folder in the user models folder, anything else a path. `list_models()` feeds
+`ghostpen models` and the editor's Model menu; `rename_model` / `delete_model` act on user
+models only (the bundled ones are part of the installation).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_NAME = "default"
+_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,100}$")
+
+
+class ModelNotFound(ValueError):
+    """A --model / --from value that names no checkpoint (the message lists the models)."""
+
+
+def user_models_dir() -> Path:
+    """The folder holding the user's own models (not created here)."""
+    override = os.environ.get("GHOSTPEN_MODELS_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ghostpen")) / "models"
+
+
+def bundled_models_dir() -> Path:
+    return Path(str(resources.files("ghostpen.assets") / "models"))
+
+
+def _is_model(path: Path) -> bool:
+    """A text model's checkpoint folder (not, e.g., the avatar generator's)."""
+    from ghostpen.model.checkpoint import FORMAT
+    from ghostpen.model.metaschema import MetaError, load_json
+
+    try:
+        meta = load_json((path / "meta.json").read_bytes())
+    except (OSError, MetaError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == FORMAT
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and _is_model(p))
+    except OSError:
+        return []
+
+
+def is_plain_name(spec: str) -> bool:
+    """A model name (no folder separators, not '.' or '..')."""
+    return bool(_NAME.match(spec)) and spec not in (".", "..") and not spec.startswith("~")
+
+
+def resolve_model(spec: str | os.PathLike | None) -> Path:
+    """The checkpoint folder a --model value means (None: the bundled default model)."""
+    if spec is None:
+        return bundled_models_dir() / DEFAULT_NAME
+    text = os.path.expanduser(os.fspath(spec))
+    path = Path(text)
+    if path.is_dir():
+        return path.resolve()
+    if is_plain_name(text):
+        for folder in (user_models_dir(), bundled_models_dir()):
+            if _is_model(folder / text):
+                return folder / text
+    known = ", ".join(sorted(set(_names(user_models_dir()) + _names(bundled_models_dir()))))
+    raise ModelNotFound(
+        f"{spec}: no such model or checkpoint folder (models: {known or 'none'}; "
+        "`ghostpen models` lists them)"
+    )
+
+
+def output_path(spec: str) -> Path:
+    """Where a fine-tune's --out goes: a plain NAME -> the user models folder, else a path."""
+    if is_plain_name(spec) and not Path(spec).is_dir():
+        return user_models_dir() / spec
+    return Path(os.path.expanduser(spec))
+
+
+@dataclass
+class ModelInfo:
+    """One row of `ghostpen models` (and one entry of the editor's Model menu)."""
+
+    name: str
+    kind: str  # "bundled" or "user"
+    path: Path
+    arch: str = "?"
+    size: str = ""  # e.g. "2x512, 85 chars"
+    params: int = 0  # number of weights
+    base: str = ""  # base model name for fine-tuned models ("" when trained from scratch)
+    corpus: str = ""  # e.g. "12 files, 551,203 chars"
+    val_bpc: float | None = None
+    date: str = ""  # when the weights were last written (YYYY-MM-DD HH:MM)
+    error: str = ""  # why the checkpoint could not be read ("" when it could)
+    training: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        out = {k: v for k, v in self.__dict__.items() if k != "training"}
+        out["path"] = str(self.path)
+        return out
+
+
+def _count_params(config) -> int:
+    v, e, h, n = config.vocab_size, config.num_embed, config.num_hidden, config.num_layers
+    if config.arch == "unrolled":
+        return v * e + e * h + h + h * h + h + h * v + v
+    gates = {"lstm": 4, "gru": 3}.get(config.arch, 1)
+    rnn = sum(gates * h * ((e if k == 0 else h) + h + 2) for k in range(n))
+    return v * e + rnn + h * v + v
+
+
+def model_info(path: Path, kind: str) -> ModelInfo:
+    """What a checkpoint folder says about itself (an unreadable one gets `error` set)."""
+    import time
+
+    from ghostpen.model.checkpoint import META, CheckpointError, read_checkpoint
+
+    info = ModelInfo(name=path.name, kind=kind, path=path)
+    try:
+        ckpt = read_checkpoint(path)
+    except CheckpointError as exc:
+        info.error = str(exc)
+        return info
+    cfg, tr = ckpt.config, ckpt.training
+    info.arch, info.training = cfg.arch, tr
+    layers = "" if cfg.arch == "unrolled" else f"{cfg.num_layers}x"
+    info.size = f"{layers}{cfg.num_hidden}, {len(ckpt.vocab)} chars"
+    info.params = _count_params(cfg)
+    base = tr.get("base_model") or {}
+    info.base = str(base.get("name", "")) if isinstance(base, dict) else ""
+    corpus = tr.get("corpus") or {}
+    if isinstance(corpus, dict) and corpus.get("chars"):
+        info.corpus = f"{corpus.get('file_count', '?')} files, {corpus['chars']:,} chars"
+    elif kind == "bundled":
+        info.corpus = "nietzsche.txt"
+    bpc = tr.get("best_val_bpc")
+    info.val_bpc = float(bpc) if isinstance(bpc, (int, float)) else None
+    try:
+        stamp = (path / ckpt.files["params"]).stat().st_mtime
+        stamp = max(stamp, (path / META).stat().st_mtime) if kind == "user" else stamp
+        info.date = time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
+    except OSError:
+        pass
+    return info
+
+
+def list_models() -> list[ModelInfo]:
+    """Bundled models first, then the user's, each sorted by name."""
+    out = [model_info(bundled_models_dir() / n, "bundled") for n in _names(bundled_models_dir())]
+    out += [model_info(user_models_dir() / n, "user") for n in _names(user_models_dir())]
+    return out
+
+
+def _user_model(name: str) -> Path:
+    path = user_models_dir() / name
+    if not is_plain_name(name) or not _is_model(path):
+        raise ModelNotFound(f"{name}: no such user model in {user_models_dir()}")
+    return path
+
+
+def rename_model(name: str, new_name: str) -> Path:
+    """Rename a user model's folder; ValueError for a bad or taken name."""
+    path = _user_model(name)
+    if not is_plain_name(new_name):
+        raise ValueError(f"{new_name!r}: a model name may not contain / or \\")
+    target = user_models_dir() / new_name
+    if target.exists() or new_name == DEFAULT_NAME:
+        raise ValueError(f"{new_name}: a model of that name exists already")
+    path.rename(target)
+    return target
+
+
+def delete_model(name: str) -> None:
+    """Delete a user model's folder (only ghostpen checkpoints: a folder with meta.json)."""
+    shutil.rmtree(_user_model(name))
