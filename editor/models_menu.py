@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -51,7 +52,14 @@ class ModelsController(QObject):
         except library.ModelNotFound:  # the worker reports it; the menu still works
             self.current = Path(model_path)
         self.dialog = None  # the TrainDialog, once opened
-        self.menu = window.menuBar().addMenu("&Model")
+        bar = window.menuBar()
+        help_menu = getattr(getattr(window, "acts", None), "menus", None)
+        help_menu = getattr(help_menu, "help", None)
+        if help_menu is not None:  # Help stays the last menu, as on every desktop
+            self.menu = QMenu("&Model", bar)
+            bar.insertMenu(help_menu.menuAction(), self.menu)
+        else:
+            self.menu = bar.addMenu("&Model")
         self.menu.setObjectName("menu_model")
         self.menu.aboutToShow.connect(self.refresh)
         self.group = QActionGroup(self)

@@ -181,3 +181,17 @@ def test_about_box_names_the_data_and_its_attribution(window, monkeypatch):
     assert shown and "Beyond Good and Evil" in shown[0]
     assert "CC BY 4.0" in shown[0] and "Draftbit" in shown[0]  # the shipped generator's data
     assert about.avatar_credit() in shown[0].replace("&quot;", '"')
+
+
+def test_help_is_the_last_menu_of_the_real_window(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ghostpen.editor.app import build_app
+    from ghostpen.editor.recovery import RecoveryStore
+
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    app = build_app(settings_store=store, recovery=RecoveryStore(tmp_path / "r"), suggest=False)
+    qtbot.addWidget(app.window)
+    titles = [act.text() for act in app.window.menuBar().actions()]
+    assert "&Model" in titles and titles[-1] == "&Help", titles
+    app.suggester.stop()
