@@ -38,12 +38,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 import numpy as np
 
 KVSTORES = ("local", "device", "dist_sync", "dist_async")
 CONTROL_KEY = 1_000_003  # a store key no Trainer parameter uses (they are 0 … n-1)
+ROUND_TIMEOUT_S = 600.0  # a control round not complete by then: a worker is gone
+ROUND_POLL_S = 0.001  # between pulls while a round is not complete yet
 VERDICTS = {0: False, 1: True, 2: None}  # validate(): continue / early stop / non-finite
+
+
+class DistError(ValueError):
+    """The workers of a distributed run lost each other (said as one line, not a traceback)."""
 
 
 def parse_gpus(text: str) -> tuple[int, ...]:
@@ -110,15 +117,45 @@ class Dist:
         return {"kvstore": self.kv, "update_on_kvstore": self.update_on_kvstore}
 
     def _allreduce(self, values: list[float]) -> np.ndarray:
-        """The sum over all workers of each worker's `values` (dist_sync only)."""
+        """The sum over all workers of each worker's `values` (dist_sync only).
+
+        Every call is a numbered round: each worker adds 1 for the round to a last slot, so
+        the merged value says which round it is. A pull can come back with the previous
+        round's sum (before every worker's push is merged; seen as workers that disagreed on
+        stopping, one leaving while the other waited for its gradients): such a pull is
+        repeated until the round is complete, so every worker reads the same sum."""
         import mxnet as mx
 
         if not hasattr(self, "_control"):
-            self._control = mx.nd.zeros((len(values),))
+            self._control = mx.nd.zeros((len(values) + 1,))
+            self._round = 0
             self.kv.init(CONTROL_KEY, self._control)
-        self.kv.push(CONTROL_KEY, mx.nd.array(values))
-        self.kv.pull(CONTROL_KEY, out=self._control)
-        return self._control.asnumpy()
+        self._round += 1
+        self.kv.push(CONTROL_KEY, mx.nd.array([*values, float(self._round)]))
+        want = self._round * self.workers
+        deadline = time.monotonic() + ROUND_TIMEOUT_S
+        while True:
+            self.kv.pull(CONTROL_KEY, out=self._control)
+            total = self._control.asnumpy()
+            if round(float(total[-1])) == want:
+                return total[:-1]
+            if time.monotonic() > deadline:
+                raise DistError(
+                    f"the workers did not complete control round {self._round} in "
+                    f"{ROUND_TIMEOUT_S:.0f} s (a worker stopped or hangs)"
+                )
+            time.sleep(ROUND_POLL_S)
+
+    def finish(self) -> None:
+        """Wait until this worker's queued pushes and pulls are done (all workers call it when
+        the loop ends). The loop does not wait for a step's gradient rounds, and the control
+        rounds (priority 0) overtake them (negative priorities), so a worker that left with
+        rounds still queued would strand the others: rank 0 then hung in its last validation
+        while the other worker sat in the store's exit barrier."""
+        if self.kv is not None:
+            import mxnet as mx
+
+            mx.nd.waitall()
 
     def agree(self, interrupted: bool, out_of_time: bool) -> str:
         """The stop reason all workers take this step: "", "interrupted" or "time budget"."""

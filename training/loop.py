@@ -280,6 +280,7 @@ class _Run:
                 reason = "early stop"
                 break
             reason = "epochs"
+        self.dist.finish()  # every worker's queued gradient rounds complete while all are alive
         if reason == "non-finite loss" or not self.dist.chief:
             pass  # keep the last finite checkpoint as it is; only rank 0 writes
         elif self.replacing and self.saved_step is None and position["step"] == 0:

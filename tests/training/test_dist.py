@@ -73,3 +73,36 @@ def test_two_devices_train_like_one(tmp_path, fixtures_dir):
     for p in two.net.collect_params().values():  # both devices hold the same weights
         np.testing.assert_array_equal(p.data(mx.cpu(0)).asnumpy(), p.data(mx.cpu(1)).asnumpy())
     assert (tmp_path / "two" / "meta.json").exists()
+
+
+def test_control_rounds_re_pull_a_stale_sum():
+    """A pull that comes back with the previous round's sum is repeated until it is complete."""
+    import mxnet as mx
+
+    from ghostpen.training.dist import Dist
+
+    class FakeStore:  # two workers; the other worker's push lands after our first pull
+        def __init__(self):
+            self.pulls = 0
+            self.stored = None
+
+        def init(self, key, value):
+            self.stored = value.asnumpy() * 0
+
+        def push(self, key, value):
+            self.mine = value.asnumpy()
+
+        def pull(self, key, out):
+            self.pulls += 1
+            if self.pulls % 2 == 1:  # stale: the last complete round (or nothing yet)
+                out[:] = mx.nd.array(self.stored)
+            else:  # complete: both workers pushed the same values
+                self.stored = self.mine * 2
+                out[:] = mx.nd.array(self.stored)
+
+    dist = object.__new__(Dist)
+    dist.kv, dist.workers = FakeStore(), 2
+    assert list(dist._allreduce([1.0, 0.0, 0.0, 0.0])) == [2.0, 0.0, 0.0, 0.0]
+    assert dist.kv.pulls == 2  # the stale first pull was not believed
+    assert list(dist._allreduce([0.0, 1.0, 0.0, 0.0])) == [0.0, 2.0, 0.0, 0.0]
+    assert dist.kv.pulls == 4
