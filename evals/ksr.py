@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.beam is not None:
-        engine.beam = max(1, args.beam)
+        engine.beam = args.beam
     result = simulate(engine, text, start, end)
     result.update(
         model=engine.name,

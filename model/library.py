@@ -49,13 +49,9 @@ def bundled_models_dir() -> Path:
 def _is_model(path: Path) -> bool:
     """A text model's checkpoint folder (not, e.g., the avatar generator's)."""
     from ghostpen.model.checkpoint import FORMAT
-    from ghostpen.model.metaschema import MetaError, load_json
+    from ghostpen.model.metaschema import checkpoint_format
 
-    try:
-        meta = load_json((path / "meta.json").read_bytes())
-    except (OSError, MetaError):
-        return False
-    return isinstance(meta, dict) and meta.get("format") == FORMAT
+    return checkpoint_format(path) == FORMAT
 
 
 def _names(folder: Path) -> list[str]:

@@ -87,6 +87,20 @@ def load_json(raw: bytes, what: str = "meta.json") -> object:
         raise MetaError("corrupt (nested too deeply to be a ghostpen checkpoint)") from None
 
 
+FORMAT_PREFIX = "ghostpen-"  # every ghostpen checkpoint's meta.json "format" starts so
+
+
+def checkpoint_format(folder) -> str | None:
+    """The "format" of the ghostpen checkpoint in `folder` (a Path), or None when it holds
+    none: no meta.json, an unreadable or hostile one, or another program's."""
+    try:
+        data = load_json((folder / "meta.json").read_bytes())
+    except (OSError, MetaError):
+        return None
+    fmt = data.get("format") if isinstance(data, dict) else None
+    return fmt if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX) else None
+
+
 def parse_meta(raw: bytes, fmt: str, version: int, model_cls: type) -> dict:
     """Validate the top level of meta.json; returns the dict (values not yet converted)."""
     meta = load_json(raw)

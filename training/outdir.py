@@ -26,27 +26,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ghostpen.model.metaschema import MetaError, load_json
+from ghostpen.model.metaschema import checkpoint_format
 
 LOCK_NAME = ".ghostpen.lock"
 OWN_NAMES = (LOCK_NAME,)  # files in an output folder that ghostpen itself keeps there
 META_NAME = "meta.json"
-FORMAT_PREFIX = "ghostpen-"  # every ghostpen checkpoint's meta.json "format" starts so
 
 
 class OutputError(Exception):
     """The output folder cannot be used; the message says why and what to do."""
-
-
-def checkpoint_format(path: Path) -> str | None:
-    """The "format" of the ghostpen checkpoint in folder `path`, or None when it holds none."""
-    meta = path / META_NAME
-    try:
-        data = load_json(meta.read_bytes())
-    except (OSError, MetaError):
-        return None
-    fmt = data.get("format") if isinstance(data, dict) else None
-    return fmt if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX) else None
 
 
 class _Lock:
