@@ -62,6 +62,7 @@ TRAIN_FLAGS = {
         "weight_decay",
         "patience",
         "valid_fraction",
+        "test_fraction",
         "valid_every",
         "seed",
     )
@@ -132,6 +133,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     t.add_argument("--patience", type=positive_int, help=f"({DEFAULT_TRAIN.patience})")
     t.add_argument("--valid-fraction", type=open_fraction, help=f"({DEFAULT_TRAIN.valid_fraction})")
+    t.add_argument(
+        "--test-fraction",
+        type=fraction,
+        help="leave the corpus's last part out entirely, as the test tail that `eval bpc` and "
+        "`eval ksr --tail-fraction` score; validation is the slice before it "
+        f"({DEFAULT_TRAIN.test_fraction})",
+    )
     t.add_argument(
         "--valid-every",
         type=non_negative_int,
@@ -254,7 +262,7 @@ def _load_corpus(args: argparse.Namespace, resumed) -> tuple:
 
 def run(args: argparse.Namespace) -> int:
     from ghostpen.model.checkpoint import FORMAT, CheckpointError, read_checkpoint
-    from ghostpen.training.corpus import CorpusError, check_size
+    from ghostpen.training.corpus import CorpusError, check_size, held_in
     from ghostpen.training.corpus_record import record
     from ghostpen.training.outdir import OutputError, claim_output
     from ghostpen.training.step import default_threads, set_threads
@@ -272,7 +280,12 @@ def run(args: argparse.Namespace) -> int:
         resumed = read_checkpoint(out) if args.resume else None
         corpus = _load_corpus(args, resumed)
         if resumed is None:  # a resumed run checks against the checkpoint's own settings
-            check_size(len(corpus.text), config.batch_size, config.seq_len, config.valid_fraction)
+            check_size(
+                len(held_in(corpus.text, config.test_fraction)),
+                config.batch_size,
+                config.seq_len,
+                config.valid_fraction,
+            )
     except (CheckpointError, CorpusError, ValueError, OSError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2

@@ -18,7 +18,8 @@ class TrainConfig:
     lr_decay: float = 0.5  # learning-rate factor applied on a validation plateau
     lr_patience: int = 1  # epochs without improvement before the learning rate decays
     min_lr: float = 5e-5  # the learning rate never decays below this
-    valid_fraction: float = 0.1  # the last part of the corpus used for validation
+    valid_fraction: float = 0.1  # the last part of the (held-in) corpus used for validation
+    test_fraction: float = 0.0  # the corpus's last part, never read: the test set of eval --tail
     valid_every: int = 0  # steps between validations (0 = once per epoch)
     save_every_s: float = 300.0  # seconds between resumable checkpoints inside an epoch
     seed: int = 1  # random seed for initialisation, dropout masks and batching
@@ -31,6 +32,8 @@ class TrainConfig:
             raise ValueError("lr and clip must be positive")
         if not 0.0 < self.valid_fraction < 1.0:
             raise ValueError("valid_fraction must be in (0, 1)")
+        if not 0.0 <= self.test_fraction < 1.0:
+            raise ValueError("test_fraction must be in [0, 1)")
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -98,10 +98,22 @@ def load_corpus(
     return corpus
 
 
-def split(text: str, valid_fraction: float = 0.1) -> tuple[str, str]:
-    """The first 90% for training, the last 10% for validation (nietzsche: last 60,090 chars)."""
+def held_in(text: str, test_fraction: float = 0.0) -> str:
+    """`text` without its last `test_fraction`: the test tail that `eval bpc`/`eval ksr
+    --tail-fraction` score (the same cut, `int(n * (1 - fraction))`), never read in training."""
+    if not 0.0 <= test_fraction < 1.0:
+        raise ValueError("test_fraction must be in [0, 1)")
+    return text[: int(len(text) * (1.0 - test_fraction))] if test_fraction else text
+
+
+def split(text: str, valid_fraction: float = 0.1, test_fraction: float = 0.0) -> tuple[str, str]:
+    """The first 90% for training, the last 10% for validation (nietzsche: last 60,090 chars).
+
+    With `test_fraction` the last part of `text` is dropped first (`held_in`), so validation is
+    the slice just before the test tail and the test tail is seen by neither."""
     if not 0.0 < valid_fraction < 1.0:
         raise ValueError("valid_fraction must be in (0, 1)")
+    text = held_in(text, test_fraction)
     cut = int(len(text) * (1.0 - valid_fraction))
     return text[:cut], text[cut:]
 

@@ -150,7 +150,7 @@ def finetune(
     config = finetune_config(explicit or {}, ckpt.training.get("train_config") or {}, len(text))
     added = new_characters(ckpt.vocab, text, min_count)
     vocab = grow_vocab(ckpt.vocab, text, min_count)
-    train_text, valid_text = split(text, config.valid_fraction)
+    train_text, valid_text = split(text, config.valid_fraction, config.test_fraction)
     stats = base_info(path, ckpt, added)
     valid = batchify(ckpt.vocab.ids(valid_text), min(config.batch_size, VALID_BATCH))
     stats["val_bpc"] = round(evaluate(base_net, valid), 4)  # base model, its own vocabulary

@@ -155,7 +155,7 @@ class _Run:
         from mxnet import gluon
 
         from ghostpen.model.charrnn import build_model
-        from ghostpen.training.corpus import split
+        from ghostpen.training.corpus import held_in, split
         from ghostpen.training.dist import Dist
         from ghostpen.training.step import TrainStep, compile_net
 
@@ -185,14 +185,19 @@ class _Run:
             self.position.update(ckpt.resume["position"])
             previous = ckpt.training
             self.best_file, self.saved_step = ckpt.files["params"], self.position["step"]
-        check_size(len(text), config.batch_size, config.seq_len, config.valid_fraction)
-        self.vocab = vocab or Vocab.build(text)
+        check_size(
+            len(held_in(text, config.test_fraction)),
+            config.batch_size,
+            config.seq_len,
+            config.valid_fraction,
+        )
+        self.vocab = vocab or Vocab.build(held_in(text, config.test_fraction))
         model_config.vocab_size = len(self.vocab)
         self.model_config, self.config = model_config, config
 
         mx.random.seed(config.seed)
         np.random.seed(config.seed)
-        train_text, valid_text = split(text, config.valid_fraction)
+        train_text, valid_text = split(text, config.valid_fraction, config.test_fraction)
         self.dist = dist = dist or Dist()
         self.batch = dist.local_batch(config.batch_size)  # this worker's streams
         train_ids = dist.shard(self.vocab.ids(train_text), config.batch_size)
