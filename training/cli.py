@@ -179,7 +179,8 @@ def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
     """The recipe's settings (or the defaults) with the flags given on top; ValueError if bad."""
     from ghostpen.training.recipe import load_recipe
 
-    model, train = load_recipe(args.recipe) if args.recipe else (ModelConfig(), TrainConfig())
+    from_scratch = args.recipe and not getattr(args, "from_model", None)  # else finetune.py's
+    model, train = load_recipe(args.recipe) if from_scratch else (ModelConfig(), TrainConfig())
     model_json, train_json = model.to_json(), train.to_json()
     model_json.update(
         {f: getattr(args, a) for a, f in MODEL_FLAGS.items() if getattr(args, a) is not None}
@@ -314,6 +315,7 @@ def run(args: argparse.Namespace) -> int:
                 corpus_info=record(corpus),
                 claim=claim,
                 dist=dist,
+                dropout=finetune.dropout(args),
             )
         else:
             result = train(

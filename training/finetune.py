@@ -66,8 +66,12 @@ def check_args(args: argparse.Namespace) -> str | None:
     given = [f"--{name}" for name in MODEL_FLAGS if getattr(args, name, None) is not None]
     if given:
         return f"{', '.join(given)}: the network's shape comes from the --from model"
-    if getattr(args, "recipe", None):
-        return "--recipe and --from exclude each other (fine-tuning has its own defaults)"
+    recipe = getattr(args, "recipe", None)
+    if recipe:
+        from ghostpen.training.recipe import is_finetune
+
+        if not is_finetune(recipe):
+            return f"--recipe {recipe} trains from scratch; with --from give a fine-tune recipe"
     return None
 
 
@@ -128,8 +132,10 @@ def finetune(
     corpus_info: dict | None = None,
     claim=None,
     dist=None,
+    dropout: float | None = None,
 ) -> dict:
     """Fine-tune the model `base_spec` on `text` into `out`; returns the "done" event.
+    `dropout` replaces the base model's (it changes no weight's shape).
     `claim` and `dist` are passed on to `train` (the held output folder, a distributed run)."""
     from ghostpen.model.checkpoint import load_model
     from ghostpen.model.fast import FastModel
@@ -159,6 +165,8 @@ def finetune(
     model_config = ckpt.config.__class__.from_json(
         {**ckpt.config.to_json(), "vocab_size": len(vocab)}
     )
+    if dropout is not None:
+        model_config.dropout = dropout
     return train(
         model_config,
         config,
@@ -176,10 +184,26 @@ def finetune(
 
 
 def explicit_train_flags(args: argparse.Namespace) -> dict:
-    """TrainConfig fields the user set on the command line."""
+    """TrainConfig fields set by a fine-tune recipe (`--recipe`), then on the command line."""
     from ghostpen.training.cli import TRAIN_FLAGS
+    from ghostpen.training.recipe import finetune_settings
 
-    return {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
+    given = finetune_settings(args.recipe) if getattr(args, "recipe", None) else {}
+    given.update(
+        {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
+    )
+    return given
+
+
+def dropout(args: argparse.Namespace) -> float | None:
+    """--dropout, else a fine-tune recipe's "model": {"dropout": …}, else None (the base's)."""
+    if getattr(args, "dropout", None) is not None:
+        return args.dropout
+    if getattr(args, "recipe", None):
+        from ghostpen.training.recipe import read_recipe
+
+        return (read_recipe(args.recipe).get("model") or {}).get("dropout")
+    return None
 
 
 def report_line(result: dict) -> str | None:

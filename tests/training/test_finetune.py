@@ -62,7 +62,8 @@ def test_finetune_grows_vocab_records_base_and_reports(models_dir, corpus, tiny_
 
 def test_finetune_resumes_and_keeps_its_base(models_dir, corpus, tiny_model, capsys):
     argv = ["train", "--corpus", str(corpus), "--out", "notes", *TINY, "--progress", "json"]
-    assert main([*argv, "--from", str(tiny_model), "--epochs", "1"]) == 0
+    assert main([*argv, "--from", str(tiny_model), "--epochs", "1", "--dropout", "0.3"]) == 0
+    assert read_checkpoint(models_dir / "notes").config.dropout == 0.3  # no shape changes
     first = read_checkpoint(models_dir / "notes")
     capsys.readouterr()
     assert main([*argv, "--resume", "--epochs", "2"]) == 0

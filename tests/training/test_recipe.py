@@ -40,3 +40,19 @@ def test_unknown_recipe_names_the_choices():
     assert "nietzsche" in recipe_names()
     with pytest.raises(ValueError, match="nietzsche"):
         load_recipe("shakespeare")
+
+
+def test_a_finetune_recipe_goes_with_from_and_flags_still_win(tmp_path):
+    from ghostpen.training import finetune
+
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--recipe", "nietzsche-pd", "--from", "default", "--lr", "0.003"])
+    assert finetune.check_args(args) is None
+    explicit = finetune.explicit_train_flags(args)
+    assert explicit["test_fraction"] == 0.1 and explicit["lr"] == 0.003
+    assert finetune.dropout(args) == 0.25
+    with pytest.raises(ValueError, match="--from"):
+        load_recipe("nietzsche-pd")  # a fine-tune recipe alone has no network
+    scratch = parser.parse_args(["--recipe", "english-pd", "--from", "default"])
+    assert "from scratch" in finetune.check_args(scratch)
