@@ -36,11 +36,6 @@ def _arrays(file: Path) -> list[np.ndarray]:
         return [data[f"arr_{i}"] for i in range(len(data.files))]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug, issue 12 still open: in about 1 run of 6 the two workers end with "
-    "different parameters (max difference ~0.5), so dist_sync is not yet trustworthy",
-)
 def test_two_workers_dist_sync_match_one_process(tmp_path, fixtures_dir):
     spec = importlib.util.spec_from_file_location("dist_worker_tiny", WORKER[1])
     dist_worker_tiny = importlib.util.module_from_spec(spec)
