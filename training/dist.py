@@ -3,7 +3,10 @@
 `ghostpen train --kvstore local|device|dist_sync|dist_async [--gpus 0,1]` builds one `Dist`
 per process; `training/loop.py` asks it for the contexts, the Trainer's kvstore, this worker's
 shard of the corpus and, under `dist_sync`, for the decisions every worker must take together.
-`ghostpen launch` (training/launch.py) starts the processes a `dist_*` store needs.
+`ghostpen train-gan --kvstore …` (training/gan.py) uses the same: its two Trainers share the
+store through `KeyRange` (under dist_async the servers then run one optimizer for both: the
+same Adam settings, each key its own state). `ghostpen launch` (training/launch.py) starts the
+processes a `dist_*` store needs.
 
 The rules:
 - Batch: `--batch-size` is the TOTAL batch of one step, over all workers and devices. Each

@@ -214,6 +214,7 @@ class _Run:
         self.step = TrainStep(
             self.net, self.trainer, config.clip, ctx=dist.ctx, workers=dist.workers,
             reduce_first=reduce_first,
+            fixed_chars=config.seq_len * self.batch if dist.update_on_kvstore else None,
         )  # fmt: skip
         self.state = self.net.begin_state(self.batch)
         if resume:
