@@ -96,7 +96,7 @@ class Dist:
         if kvstore and kvstore.startswith("dist") and "DMLC_ROLE" not in os.environ:
             raise ValueError(
                 f"--kvstore {kvstore} needs the scheduler and servers: start the run with "
-                "`ghostpen launch -n WORKERS -- train …`"
+                "`ghostpen launch -n WORKERS -- train …` (or `-- train-gan …`)"
             )
         self.kind = kvstore
         self.kv = mx.kv.create(kvstore) if kvstore else None
