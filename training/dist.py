@@ -3,7 +3,10 @@
 `ghostpen train --kvstore local|device|dist_sync|dist_async [--gpus 0,1]` builds one `Dist`
 per process; `training/loop.py` asks it for the contexts, the Trainer's kvstore, this worker's
 shard of the corpus and, under `dist_sync`, for the decisions every worker must take together.
-`ghostpen launch` (training/launch.py) starts the processes a `dist_*` store needs.
+`ghostpen train-gan --kvstore …` (training/gan.py) uses the same: its two Trainers share the
+store through `KeyRange` (under dist_async the servers then run one optimizer for both: the
+same Adam settings, each key its own state). `ghostpen launch` (training/launch.py) starts the
+processes a `dist_*` store needs.
 
 The rules:
 - Batch: `--batch-size` is the TOTAL batch of one step, over all workers and devices. Each
@@ -16,8 +19,15 @@ The rules:
   n = (len // (W·b))·b for its b = batch / W streams. Every worker then has the same number of
   chunks per epoch, and its b streams are exactly the single-process streams r·b … (r+1)·b-1:
   the BPTT streams stay intact and a W-worker run sees the same data as one process.
-- Initial parameters: the Trainer's first step `broadcast`s rank 0's values through the store
-  (KVStore `init` keeps worker 0's value), also rank 0's resumed weights.
+- Initial parameters: `start(trainers)`, before the first forward pass, puts every parameter
+  in the store (KVStore `init` keeps worker 0's value, also rank 0's resumed weights), pulls
+  it on every worker and waits until the pulls are done. Not left to the Trainer's first
+  step: under `update_on_kvstore=False` a server keeps under each parameter's key the last
+  summed GRADIENT, and the Trainer's lazy broadcast queued a weight's pull with no dependency
+  on the same key's first gradient push; when the pull reached the server after both workers'
+  first gradients it returned their sum as the weight (1 run in 3, one tensor of one worker:
+  the workers then trained on different weights). `same_everywhere` checks at the end of a
+  dist_sync run that every worker holds identical parameters.
 - Only rank 0 validates, writes checkpoints and prints progress. Under `dist_sync` every step
   starts with a tiny all-reduce (`agree`) so that all workers stop together (Ctrl+C on any of
   them, or the time budget), and rank 0's validation verdict and learning-rate decay reach the
@@ -37,6 +47,8 @@ The rules:
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import os
 import time
 
@@ -84,7 +96,7 @@ class Dist:
         if kvstore and kvstore.startswith("dist") and "DMLC_ROLE" not in os.environ:
             raise ValueError(
                 f"--kvstore {kvstore} needs the scheduler and servers: start the run with "
-                "`ghostpen launch -n WORKERS -- train …`"
+                "`ghostpen launch -n WORKERS -- train …` (or `-- train-gan …`)"
             )
         self.kind = kvstore
         self.kv = mx.kv.create(kvstore) if kvstore else None
@@ -110,11 +122,83 @@ class Dist:
             return ids
         return shard(ids, self.rank, self.workers, self.local_batch(batch))
 
-    def trainer_args(self) -> dict:
-        """kvstore / update_on_kvstore for `gluon.Trainer` (None: no store, as before)."""
+    def part(self, n: int) -> slice:
+        """This worker's contiguous share of `n` items (images): n // workers of them each."""
+        m = n // self.workers
+        return slice(self.rank * m, (self.rank + 1) * m)
+
+    def step_size(self, local: int) -> int:
+        """What `Trainer.step` divides the gradients by for `local` samples of this worker: the
+        total over all workers where the store sums their gradients before the update."""
+        return local if self.update_on_kvstore else local * self.workers
+
+    def trainer_args(self, base: int = 0) -> dict:
+        """kvstore / update_on_kvstore for `gluon.Trainer` (None: no store, as before).
+
+        A Trainer names its parameters 0 … n-1 in the store; a second Trainer on the same store
+        (the GAN's discriminator) takes the keys from `base` on (`KeyRange`)."""
         if self.kv is None:
             return {"kvstore": None}
-        return {"kvstore": self.kv, "update_on_kvstore": self.update_on_kvstore}
+        kv = KeyRange(self.kv, base) if base else self.kv
+        return {"kvstore": kv, "update_on_kvstore": self.update_on_kvstore}
+
+    def start(self, trainers: list, batch: int) -> None:
+        """Every worker gets rank 0's parameters of `trainers` before the first forward pass.
+
+        Call it once the weights are set (initialised, fine-tune base, resumed). `batch`: what
+        `step` will be given (under dist_async the optimizer, with its gradient scale, goes to
+        the servers now). Waits until the pulls are done, so that no worker's first gradient
+        can reach the servers before a weight pull (see the rules above)."""
+        if self.kv is None:
+            return
+        import mxnet as mx
+
+        for trainer in trainers:
+            trainer._optimizer.rescale_grad = trainer._scale / batch  # as step(batch) sets it
+            if not trainer._kv_initialized:
+                trainer._init_kvstore()
+            trainer._init_params()  # KVStore init (rank 0's value) + pull, for every parameter
+            if trainer._params_to_init:
+                names = ", ".join(p.name for p in trainer._params_to_init)
+                raise ValueError(f"parameters without a shape cannot be shared yet: {names}")
+        mx.nd.waitall()
+
+    def sum_arrays(self, arrays: list, base: int, chief_only: bool = False) -> list:
+        """The element-wise sums over all workers of `arrays` (NDArrays of the same shapes on
+        every worker; keys base, base+1, …; dist_sync only). `chief_only`: the others add
+        zeros, so everyone gets rank 0's values. Each worker pulls after its own push, which
+        the servers answer only once every worker's push is merged: the pull sees this round."""
+        import mxnet as mx
+
+        keys = [base + i for i in range(len(arrays))]
+        ready = self.__dict__.setdefault("_ranges", set())
+        if base not in ready:
+            self.kv.init(keys, [mx.nd.zeros(a.shape, dtype=a.dtype) for a in arrays])
+            ready.add(base)
+        mine = [a.copy() if self.chief or not chief_only else a.zeros_like() for a in arrays]
+        out = [mx.nd.zeros(a.shape, dtype=a.dtype) for a in arrays]
+        self.kv.push(keys, mine)
+        self.kv.pull(keys, out=out)
+        mx.nd.waitall()
+        return out
+
+    def same_everywhere(self, arrays: list[np.ndarray]) -> None:
+        """Under dist_sync, DistError unless every worker holds exactly these `arrays` (a
+        48-bit digest, compared in 12-bit pieces that a float32 sum carries exactly)."""
+        if not self.sync:
+            return
+        digest = hashlib.blake2b(digest_size=6)
+        for a in arrays:
+            digest.update(np.ascontiguousarray(a).tobytes())
+        n = int.from_bytes(digest.digest(), "big")
+        pieces = [float((n >> (12 * k)) & 0xFFF) for k in range(4)]
+        for pair in (pieces[:2], pieces[2:]):
+            total = self._allreduce([*(pair if self.chief else [0.0, 0.0]), *pair])
+            if list(total[2:]) != [t * self.workers for t in total[:2]]:
+                raise DistError(
+                    "the workers' parameters differ at the end of a dist_sync run (they must "
+                    "be identical): a bug, please report it"
+                )
 
     def _allreduce(self, values: list[float]) -> np.ndarray:
         """The sum over all workers of each worker's `values` (dist_sync only).
@@ -173,3 +257,69 @@ class Dist:
         total = self._allreduce(mine if self.chief else [0.0] * 4)
         shared_best = None if total[2] < 0 else float(total[2])
         return VERDICTS[int(round(total[0]))], bool(total[1] > 0), shared_best
+
+
+@functools.cache
+def _key_range_class():
+    """`KeyRange`, defined on first use so importing this module does not import MXNet."""
+    from mxnet.kvstore import KVStoreBase
+
+    class KeyRange(KVStoreBase):
+        """A view of `kv` with every key shifted by `base` (what one Trainer sees)."""
+
+        def __init__(self, kv, base: int):
+            self.kv, self.base = kv, base
+
+        def _keys(self, key):
+            if isinstance(key, list | tuple):
+                return [k + self.base for k in key]
+            return key + self.base
+
+        def init(self, key, value):
+            self.kv.init(self._keys(key), value)
+
+        def broadcast(self, key, value, out, priority=0):
+            self.kv.broadcast(self._keys(key), value, out, priority=priority)
+
+        def push(self, key, value, priority=0):
+            self.kv.push(self._keys(key), value, priority=priority)
+
+        def pull(self, key, out=None, priority=0, ignore_sparse=True):
+            self.kv.pull(self._keys(key), out=out, priority=priority, ignore_sparse=ignore_sparse)
+
+        def pushpull(self, key, value, out=None, priority=0):
+            self.kv.pushpull(self._keys(key), value, out=out, priority=priority)
+
+        def set_optimizer(self, optimizer):
+            self.kv.set_optimizer(optimizer)
+
+        def set_gradient_compression(self, compression_params):
+            self.kv.set_gradient_compression(compression_params)
+
+        def is_capable(self, capability):
+            return self.kv.is_capable(capability)
+
+        def save_optimizer_states(self, fname, dump_optimizer=False):
+            self.kv.save_optimizer_states(fname, dump_optimizer)
+
+        def load_optimizer_states(self, fname):
+            self.kv.load_optimizer_states(fname)
+
+        @property
+        def type(self):
+            return self.kv.type
+
+        @property
+        def rank(self):
+            return self.kv.rank
+
+        @property
+        def num_workers(self):
+            return self.kv.num_workers
+
+    return KeyRange
+
+
+def KeyRange(kv, base: int):  # noqa: N802 (a class, made on first use)
+    """`kv` as a KVStore whose keys 0, 1, … are base, base+1, … of `kv` (see `trainer_args`)."""
+    return _key_range_class()(kv, base)

@@ -7,6 +7,16 @@ rewritten crash-safely (`model.gan_checkpoint`). A stop request (Ctrl+C / SIGTER
 `StopFlag`) or the time budget saves the current position, so `resume=True` carries on with
 the same shuffles. Progress goes to `progress(event)` as dicts (start, step, epoch, warning,
 done).
+
+Several workers (`dist`, a `training.dist.Dist`; `ghostpen launch -- train-gan`): the rules
+of `training/dist.py`. `batch_size` is the total batch; worker r trains on the r-th
+contiguous share of the images with `batch_size / workers` of them a step (its slice of the
+step's noise). The generator's and the discriminator's Trainers share the one store, the
+discriminator's keys from `D_KEYS` on; both start from rank 0's weights. BatchNorm's running
+statistics are not trained by the store: under dist_sync they are averaged over the workers
+(`AUX_KEYS`) before every sample grid and checkpoint, which, as they are running averages
+from the same start, gives what averaging them every step would. Only rank 0 reports, draws
+samples and writes checkpoints; its losses are those of its own images.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ from ghostpen.training.images import ImageSet, to_batch
 
 Progress = Callable[[dict], None]
 SAMPLE_SEED = 1234  # the fixed noise behind every epoch's sample grid
+D_KEYS = 100_000  # the discriminator's first store key (the generator's are 0, 1, …)
+AUX_KEYS = 200_000  # the first store key of the BatchNorm statistics averaged under dist_sync
 
 
 @dataclass(frozen=True)
@@ -124,13 +136,19 @@ def train_gan(
     resume: bool = False,
     progress: Progress | None = None,
     stop: StopFlag | None = None,
+    dist=None,
 ) -> dict:
-    """Train (or resume) into checkpoint directory `out`; returns the final "done" event."""
+    """Train (or resume) into checkpoint directory `out`; returns the final "done" event.
+
+    `dist`: this process's `training.dist.Dist` (None: one process, no KVStore)."""
     import mxnet as mx
     from mxnet import autograd, gluon
 
+    from ghostpen.training.dist import Dist
+
     out = Path(out)
-    emit = progress or (lambda event: None)
+    dist = dist or Dist()
+    emit = progress if progress and dist.chief else (lambda event: None)  # rank 0 reports
     stop = stop or StopFlag()
     netg, netd = dcgan.build_generator(config), dcgan.build_discriminator(config)
     start_epoch = start_batch = step = 0
@@ -152,8 +170,8 @@ def train_gan(
     netg.hybridize(static_alloc=True, static_shape=True)
     netd.hybridize(static_alloc=True, static_shape=True)
     adam = {"learning_rate": train.lr, "beta1": train.beta1}
-    trainer_g = gluon.Trainer(netg.collect_params(), "adam", adam)
-    trainer_d = gluon.Trainer(netd.collect_params(), "adam", adam)
+    trainer_g = gluon.Trainer(netg.collect_params(), "adam", adam, **dist.trainer_args())
+    trainer_d = gluon.Trainer(netd.collect_params(), "adam", adam, **dist.trainer_args(D_KEYS))
     if resume and "optimizer" in ckpt.files:
         opt = ckpt.arrays("optimizer")
         for prefix, trainer in (("g.", trainer_g), ("d.", trainer_d)):
@@ -161,10 +179,25 @@ def train_gan(
             if arrays:
                 _restore_adam(trainer, arrays, ckpt.resume["optimizer"][prefix[0]])
     loss_fn = gluon.loss.SigmoidBinaryCrossEntropyLoss()
-    b = train.batch_size
-    n_batches = len(data) // b
+    b = dist.local_batch(train.batch_size)  # this worker's images a step
+    images = data.images[dist.part(len(data))]  # this worker's share
+    n_batches = len(images) // b
     if n_batches == 0:
-        raise ValueError(f"{len(data)} images is fewer than one batch of {b}; use --batch-size")
+        each = " per worker" if dist.workers > 1 else ""
+        raise ValueError(f"{len(images)} images{each} is fewer than one batch of {b}; use "
+                         "--batch-size")  # fmt: skip
+    step_size = dist.step_size(b)  # what the summed gradients are divided by
+    aux = [p for n in (netg, netd) for p in n.collect_params().values() if p.grad_req == "null"]
+
+    def share_aux(chief_only: bool = False) -> None:
+        """BatchNorm statistics: the workers' mean (or rank 0's) on every worker (dist_sync)."""
+        if dist.sync:
+            sums = dist.sum_arrays([p.data() for p in aux], AUX_KEYS, chief_only)
+            for p, total in zip(aux, sums, strict=True):
+                p.set_data(total if chief_only else total / dist.workers)
+
+    dist.start([trainer_g, trainer_d], step_size)  # rank 0's weights on every worker
+    share_aux(chief_only=True)
     ones, zeros = mx.nd.ones((b,)), mx.nd.zeros((b,))
     fixed = np.random.default_rng(SAMPLE_SEED).standard_normal((64, config.latent)).astype("f")
     real_div = diversity(to_batch(data.images[:64]))
@@ -178,6 +211,8 @@ def train_gan(
           "images": len(data), "minutes": train.minutes})  # fmt: skip
 
     def save(epoch: int, batch: int) -> None:
+        if not dist.chief:
+            return  # only rank 0 writes
         g_arr, g_info = _adam_state(trainer_g)
         d_arr, d_info = _adam_state(trainer_d)
         opt = {**{f"g.{k}": v for k, v in g_arr.items()}, **{f"d.{k}": v for k, v in d_arr.items()}}
@@ -197,33 +232,33 @@ def train_gan(
     window_t, window_n = time.monotonic(), 0
     d_l = g_l = float("nan")
     while epoch < train.epochs:
-        order = np.random.default_rng(train.seed * 1000 + epoch).permutation(len(data))
+        order = np.random.default_rng(train.seed * 1000 + epoch).permutation(len(images))
         zrng = np.random.default_rng(train.seed * 1000 + epoch + 500_000)
-        zs = zrng.standard_normal((n_batches, b, config.latent, 1, 1)).astype("f")
+        zs = zrng.standard_normal((n_batches, train.batch_size, config.latent, 1, 1)).astype("f")
+        zs = zs[:, dist.rank * b : (dist.rank + 1) * b]  # this worker's part of each step's noise
         while batch < n_batches:
-            if stop.requested:
-                reason = "stopped"
+            late = budget is not None and time.monotonic() - t_start >= budget
+            why = dist.agree(stop.requested, late)  # all workers stop together
+            if why:
+                reason = "stopped" if why == "interrupted" else why
                 break
-            if budget is not None and time.monotonic() - t_start >= budget:
-                reason = "time budget"
-                break
-            x = mx.nd.array(to_batch(data.images[order[batch * b : (batch + 1) * b]]))
+            x = mx.nd.array(to_batch(images[order[batch * b : (batch + 1) * b]]))
             z = mx.nd.array(zs[batch])  # (b, latent, 1, 1)
             with autograd.record():
                 fake = netg(z)  # (b, 3, 64, 64)
                 loss_d = loss_fn(netd(x), ones) + loss_fn(netd(fake.detach()), zeros)
             loss_d.backward()
-            trainer_d.step(b)
+            trainer_d.step(step_size)
             with autograd.record():
                 loss_g = loss_fn(netd(netg(z)), ones)  # the generator against the real label
             loss_g.backward()
-            trainer_g.step(b)
+            trainer_g.step(step_size)
             d_l = float(loss_d.mean().asscalar()) / 2
             g_l = float(loss_g.mean().asscalar())
             batch += 1
             step += 1
-            window_n += b
-            stats["images"] += b
+            window_n += b * dist.workers
+            stats["images"] += b * dist.workers
             warning = collapse.update(d_l, g_l)
             if warning:
                 emit({"event": "warning", "message": warning, "step": step})
@@ -235,6 +270,10 @@ def train_gan(
                 window_t, window_n = now, 0
         if batch < n_batches:
             break
+        share_aux()
+        if not dist.chief:  # only rank 0 draws samples and writes
+            epoch, batch = epoch + 1, 0
+            continue
         samples = netg(mx.nd.array(fixed.reshape(64, -1, 1, 1))).asnumpy()  # (64, 3, 64, 64)
         div = diversity(samples) / max(real_div, 1e-9)
         grid = out / "samples" / f"epoch-{epoch + 1:03d}.png"
@@ -250,8 +289,11 @@ def train_gan(
             emit({"event": "warning", "epoch": epoch,
                   "message": f"possible mode collapse: sample diversity {div:.2f} of the "
                              f"real images'"})  # fmt: skip
+    dist.finish()  # this worker's queued gradient rounds complete while all are alive
     if reason != "done" or batch:
+        share_aux()
         save(epoch, batch)
+    dist.same_everywhere([*dcgan.weights(netg).values(), *dcgan.weights(netd).values()])
     done = {"event": "done", "reason": reason, "epoch": epoch, "step": step,
             "checkpoint": str(out), "seconds": stats["seconds"],
             "images_per_s": stats.get("images_per_s", 0.0)}  # fmt: skip

@@ -3,20 +3,26 @@
     ghostpen train-gan --images ../shared/data/avatars-cc/avatars-cc-64.npz --minutes 45 --out av
     ghostpen train-gan --images photos/ --epochs 5 --out faces --progress json
     ghostpen train-gan --images photos/ --out faces --resume         # carry on after Ctrl+C
+    ghostpen launch -n 2 -- train-gan --images photos/ --out faces   # 2 workers (dist_sync)
 
 The output folder is claimed like text training's (`training.outdir`: a lock naming the pid,
 an existing model needs --resume or --force, someone else's folder is refused). Ctrl+C or
-SIGTERM saves the checkpoint and exits 0.
+SIGTERM saves the checkpoint and exits 0. `--kvstore` as in `ghostpen train` (the rules are
+in training/dist.py and training/gan.py): under `ghostpen launch` only rank 0 claims the
+folder, reports and writes; the others read the images (and, on --resume, the checkpoint's
+settings) from the same paths.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
 
 from ghostpen.argtypes import positive_float, positive_int
+from ghostpen.training.dist import KVSTORES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,6 +42,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=positive_int, help="use only the first N images")
     p.add_argument("--progress", choices=("bar", "json", "none"), default="bar")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for MXNet (0 = all)")
+    p.add_argument(
+        "--kvstore",
+        choices=KVSTORES,
+        default=None,
+        help="MXNet KVStore for the gradients; dist_* under `ghostpen launch` (default: none)",
+    )
 
 
 class _Reporter:
@@ -88,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.model.gan_checkpoint import FORMAT, GanCheckpointError, read_gan_checkpoint
     from ghostpen.training.images import ImageError, load_images
     from ghostpen.training.outdir import OutputError, claim_output
+    from ghostpen.training.step import set_threads
+
+    if args.threads > 0:
+        set_threads(args.threads)  # before MXNet is imported (only then it takes effect)
 
     def fail(msg: str) -> int:
         print(f"ghostpen train-gan: {msg}", file=sys.stderr)
@@ -106,27 +122,28 @@ def run(args: argparse.Namespace) -> int:
               f"e.g. {data.skipped[0][0]} ({data.skipped[0][1]})", file=sys.stderr)  # fmt: skip
     if args.limit:
         data.images = data.images[: args.limit]
+    from ghostpen.training.dist import Dist
+
     try:
-        claim = claim_output(args.out, resume=args.resume, force=args.force, kind=FORMAT)
-    except OutputError as exc:
+        dist = Dist(args.kvstore)  # a dist_* store waits here for all workers
+        claim = None
+        if dist.chief:  # only rank 0 writes
+            claim = claim_output(args.out, resume=args.resume, force=args.force, kind=FORMAT)
+    except (OutputError, ValueError) as exc:
         return fail(str(exc))
-    with claim:
+    with claim or contextlib.nullcontext():
         if args.resume:
             try:
                 config = read_gan_checkpoint(args.out).config  # the checkpoint's own sizes
             except GanCheckpointError as exc:
                 return fail(str(exc))
-        return _train(args, config, data)
+        return _train(args, config, data, dist)
 
 
-def _train(args, config, data) -> int:
-    import mxnet as mx
-
+def _train(args, config, data, dist) -> int:
     from ghostpen.model.gan_checkpoint import GanCheckpointError
     from ghostpen.training.gan import GanTrainConfig, StopFlag, train_gan
 
-    if args.threads:
-        mx.base._LIB.MXSetNumOMPThreads(args.threads)
     epochs = args.epochs or 25
     if args.minutes and not args.epochs:
         epochs = 10_000  # the budget decides
@@ -135,8 +152,9 @@ def _train(args, config, data) -> int:
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        train_gan(config, train, data, args.out, resume=args.resume,
-                  progress=_Reporter(args.progress), stop=stop)  # fmt: skip
+        reporter = _Reporter(args.progress if dist.chief else "none")  # rank 0 reports
+        train_gan(config, train, data, args.out, resume=args.resume, progress=reporter,
+                  stop=stop, dist=dist)  # fmt: skip
     except (GanCheckpointError, ValueError) as exc:
         print(f"ghostpen train-gan: {exc}", file=sys.stderr)
         return 2

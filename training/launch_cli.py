@@ -4,8 +4,8 @@
     ghostpen launch -n 4 -s 2 --hosts hosts.txt -- train --corpus /shared/corpus ...
 
 Starts the ps-lite scheduler, `-s` servers and `-n` workers (training/launch.py), on loopback
-unless `--hosts FILE` names machines to reach through ssh. A `train` command without
-`--kvstore` gets `--kvstore dist_sync`. Exits 0 when every worker did; otherwise non-zero,
+unless `--hosts FILE` names machines to reach through ssh. A `train` or `train-gan` command
+without `--kvstore` gets `--kvstore dist_sync`. Exits 0 when every worker did; otherwise non-zero,
 after stopping every process it started.
 """
 
@@ -45,9 +45,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def worker_argv(command: list[str]) -> list[str]:
-    """The workers' ghostpen argv: without a leading "--"; `train` gets a dist KVStore."""
+    """The workers' ghostpen argv: without a leading "--"; `train` and `train-gan` get a dist
+    KVStore."""
     argv = command[1:] if command[:1] == ["--"] else list(command)
-    if argv[:1] == ["train"] and not any(
+    if argv[:1] in (["train"], ["train-gan"]) and not any(
         a == "--kvstore" or a.startswith("--kvstore=") for a in argv
     ):
         argv += ["--kvstore", "dist_sync"]

@@ -219,6 +219,7 @@ class _Run:
         self.step = TrainStep(
             self.net, self.trainer, config.clip, ctx=dist.ctx, workers=dist.workers,
             reduce_first=reduce_first,
+            fixed_chars=config.seq_len * self.batch if dist.update_on_kvstore else None,
         )  # fmt: skip
         self.state = self.net.begin_state(self.batch)
         if resume:
@@ -259,6 +260,7 @@ class _Run:
         """Epochs until a stop reason; then the final save and the "done" event."""
         self.emit, self.stop = emit, stop
         position, config = self.position, self.config
+        self.dist.start([self.trainer], config.seq_len * self.batch)  # rank 0's weights to all
         emit(
             events.to_json(
                 events.StartEvent(
@@ -286,6 +288,7 @@ class _Run:
                 break
             reason = "epochs"
         self.dist.finish()  # every worker's queued gradient rounds complete while all are alive
+        self.dist.same_everywhere([p.data().asnumpy() for p in self.net.collect_params().values()])
         if reason == "non-finite loss" or not self.dist.chief:
             pass  # keep the last finite checkpoint as it is; only rank 0 writes
         elif self.replacing and self.saved_step is None and position["step"] == 0:

@@ -65,13 +65,17 @@ class TrainStep:
     clips and divides by the total characters (`allreduce_grads` + `update`): the same update
     as one process with the whole batch. `ctx` (more than one context) splits every chunk's
     streams over the devices with `split_and_load`; the state stays one full-batch list on the
-    CPU between steps (the loop saves it as before).
+    CPU between steps (the loop saves it as before). `fixed_chars` (dist_async, where the
+    optimizer runs on the servers with the gradient scale it was sent with, and MXNet refuses
+    another): every chunk's gradient, an epoch's last short one too, is divided by it.
     """
 
-    def __init__(self, net, trainer, clip=None, *, ctx=None, workers=1, reduce_first=False):
+    def __init__(
+        self, net, trainer, clip=None, *, ctx=None, workers=1, reduce_first=False, fixed_chars=None
+    ):
         from mxnet import gluon
 
-        self.net, self.trainer, self.clip = net, trainer, clip
+        self.net, self.trainer, self.clip, self.fixed_chars = net, trainer, clip, fixed_chars
         self.loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
         self.params = [p for p in net.collect_params().values() if p.grad_req != "null"]
         multi = bool(ctx) and len(ctx) > 1
@@ -97,7 +101,7 @@ class TrainStep:
         if self.clip is not None:
             grads = [p.grad() for p in self.params]
             gluon.utils.clip_global_norm(grads, self.clip * y.size, check_isfinite=False)
-        self.trainer.step(y.size)
+        self.trainer.step(self.fixed_chars or y.size)
         return loss, state
 
     def _reduce_clip_update(self, chars: int) -> None:

@@ -106,3 +106,54 @@ def test_control_rounds_re_pull_a_stale_sum():
     assert dist.kv.pulls == 2  # the stale first pull was not believed
     assert list(dist._allreduce([0.0, 1.0, 0.0, 0.0])) == [0.0, 2.0, 0.0, 0.0]
     assert dist.kv.pulls == 4
+
+
+def test_start_puts_the_weights_in_the_store_before_the_first_step():
+    """`start` broadcasts before any forward pass (not lazily at the Trainer's first step, where
+    under dist_sync a weight's pull could return the summed gradient); keys of a second Trainer
+    go from its base on."""
+    from mxnet import gluon
+
+    dist = Dist("local")
+    nets = [gluon.nn.Dense(3, in_units=2), gluon.nn.Dense(2, in_units=3)]
+    trainers = []
+    for net, base in zip(nets, (0, 100), strict=True):
+        net.initialize(mx.init.Xavier())
+        trainers.append(gluon.Trainer(net.collect_params(), "adam", **dist.trainer_args(base)))
+    assert dist.step_size(8) == 8  # one worker
+    dist.start(trainers, 8)
+    for trainer, net, base in zip(trainers, nets, (0, 100), strict=True):
+        assert trainer._kv_initialized and not trainer._params_to_init
+        assert trainer._optimizer.rescale_grad == 1 / 8
+        held = mx.nd.zeros(net.weight.shape)
+        dist.kv.pull(base + trainer._param2idx[net.weight.name], out=held)
+        np.testing.assert_array_equal(held.asnumpy(), net.weight.data().asnumpy())
+
+
+def _two_workers(arrays0, arrays1):
+    """Run `same_everywhere` on rank 0 with rank 1's pushes simulated (a fake all-reduce)."""
+    peer = object.__new__(Dist)
+    peer.sync, peer.chief, peer.workers, pushed = True, False, 2, []
+
+    def peer_round(values):
+        pushed.append(values)
+        return np.array([values[2], values[3], 2 * values[2], 2 * values[3]])
+
+    peer._allreduce = peer_round
+    peer.same_everywhere(arrays1)
+    chief = object.__new__(Dist)
+    chief.sync, chief.chief, chief.workers = True, True, 2
+    rounds = iter(pushed)
+    chief._allreduce = lambda values: np.add(values, next(rounds))
+    chief.same_everywhere(arrays0)
+
+
+def test_same_everywhere_checks_that_the_workers_agree():
+    a = [np.arange(6, dtype=np.float32).reshape(2, 3), np.ones(4, np.float32)]
+    _two_workers(a, [x.copy() for x in a])
+    b = [a[0].copy(), a[1] + np.float32(1e-7)]  # one ulp-sized difference is found
+    from ghostpen.training.dist import DistError
+
+    with pytest.raises(DistError, match="differ"):
+        _two_workers(a, b)
+    Dist().same_everywhere(a)  # one process: nothing to compare
