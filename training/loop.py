@@ -33,6 +33,7 @@ from ghostpen.model.checkpoint import (
 )
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab
+from ghostpen.model.wordlm import WordLM
 from ghostpen.training import events
 from ghostpen.training.config import TrainConfig
 from ghostpen.training.corpus import VALID_STREAMS, check_size
@@ -118,6 +119,7 @@ def train(
     dist=None,
     init: Callable | None = None,
     extra_stats: dict | None = None,
+    word_model: bool = True,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
@@ -126,9 +128,10 @@ def train(
     rank 0 (which alone writes) claims it. `dist`: a `ghostpen.training.dist.Dist` (KVStore,
     devices, rank); None = one process, CPU. `init(net)` sets the starting weights of a new run
     (fine-tuning: the base model's, see `training/finetune.py`); `extra_stats` go into
-    meta.json's training stats (a resumed run keeps the previous run's "base_model"). Returns
-    the "done" event (`events.DoneEvent` as a dict); raises SaveError when a checkpoint cannot
-    be written.
+    meta.json's training stats (a resumed run keeps the previous run's "base_model");
+    `word_model`: write the word n-gram model (`model/wordlm.py`) of the training split too.
+    Returns the "done" event (`events.DoneEvent` as a dict); raises SaveError when a
+    checkpoint cannot be written.
     """
     from ghostpen.training.outdir import claim_output
 
@@ -141,6 +144,8 @@ def train(
     try:
         run = _Run(model_config, config, text, out, vocab, resume, corpus_info, dist)
         run.finetune(init, extra_stats)
+        if word_model and run.dist.chief and run.word_file is None:  # the training split only
+            run.word_lm = WordLM.train([text[: int(len(text) * (1 - run.config.valid_fraction))]])
         return run.run(progress or (lambda event: None), stop or StopFlag())
     finally:
         if own:
@@ -172,6 +177,7 @@ class _Run:
         }
         previous: dict = {}
         self.best_file: str | None = None  # best weights written by this run (or the resumed)
+        self.word_file, self.word_lm = None, None  # the word model's file; one to write
         self.saved_step: int | None = None  # the step of this run's last checkpoint
         self.replacing = not resume and (out / META).exists()  # --force over another model
         if resume:
@@ -185,6 +191,7 @@ class _Run:
             self.position.update(ckpt.resume["position"])
             previous = ckpt.training
             self.best_file, self.saved_step = ckpt.files["params"], self.position["step"]
+            self.word_file = ckpt.files.get("wordlm")
         check_size(len(text), config.batch_size, config.seq_len, config.valid_fraction)
         self.vocab = vocab or Vocab.build(text)
         model_config.vocab_size = len(self.vocab)
@@ -446,13 +453,17 @@ class _Run:
         # only best weights of this run (or of the run resumed) are kept: a model that was in
         # the folder before may have another shape than the config this meta.json describes
         write_best = best or self.best_file is None or position["best_val_bpc"] is None
+        keep = {} if write_best else {"params": self.best_file}
+        if self.word_file is not None:
+            keep["wordlm"] = self.word_file
         try:
             files = save_checkpoint(
                 self.out,
                 self.model_config,
                 self.vocab,
                 params=self.net if write_best else None,
-                keep={} if write_best else {"params": self.best_file},
+                keep=keep,
+                word_model=self.word_lm,
                 last_params=self.net,
                 optimizer_state=arrays,
                 training=self.stats,
@@ -465,6 +476,8 @@ class _Run:
         except (OSError, mx.base.MXNetError) as exc:
             raise SaveError(self._save_failure(exc)) from None
         self.best_file, self.saved_step = files["params"], position["step"]
+        if self.word_lm is not None:
+            self.word_file, self.word_lm = files["wordlm"], None
 
     def _save_failure(self, exc: BaseException) -> str:
         if isinstance(exc, OSError):
