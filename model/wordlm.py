@@ -32,6 +32,9 @@ FORMAT = "ghostpen-wordlm"
 FORMAT_VERSION = 1
 FILE = "wordlm.npz"
 _SCAN = 1024  # unigram candidates examined at a time for a wide prefix range
+# successors of one context level taken as candidates, at most (the most probable ones): the
+# top k is exact unless a word below this rank at every level makes it (k is 1 to 10)
+MAX_SUCCESSORS = 256
 
 
 class WordLMError(ValueError):
@@ -65,6 +68,7 @@ class WordLM:
         ids = np.nonzero(self.is_word)[0]
         self._by_p1 = ids[np.argsort(-p1[ids], kind="stable")]  # word ids, most probable first
         self.levels: list[tuple] = []  # per order n >= 2: (ctx, start, backoff, word, alpha)
+        self._by_alpha: list[np.ndarray] = []  # per order: entries, each block's best first
         for n in range(2, self.order + 1):
             ctx, start = arrays[f"ctx{n}"], arrays[f"start{n}"].astype(np.int64)
             word, count = arrays[f"word{n}"], arrays[f"count{n}"].astype(np.int64)
@@ -73,6 +77,8 @@ class WordLM:
             alpha = (count - wc.discount_of(count, self.discounts[n - 1])) / per
             self.levels.append((ctx, start, arrays[f"backoff{n}"].astype(np.float64),
                                 word.astype(np.int64), alpha.astype(np.float32)))  # fmt: skip
+            block = np.repeat(np.arange(len(ctx), dtype=np.int32), np.diff(start))
+            self._by_alpha.append(np.lexsort((-alpha, block)).astype(np.int32))
 
     # --- building and files -------------------------------------------------------------
     @classmethod
@@ -140,6 +146,7 @@ class WordLM:
     def nbytes(self) -> int:
         """Bytes of the numpy arrays held (the vocabulary's Python strings not counted)."""
         own = self.p1.nbytes + self.is_word.nbytes + self._by_p1.nbytes
+        own += sum(a.nbytes for a in self._by_alpha)
         return own + sum(a.nbytes for level in self.levels for a in level)
 
     # --- queries --------------------------------------------------------------------------
@@ -200,16 +207,24 @@ class WordLM:
         return 3 + lo, 3 + (len(self._sorted) if hi is None else hi)
 
     def candidates(self, context: Sequence[int], lo: int, hi: int, k: int) -> np.ndarray:
-        """Ids in [lo, hi) that can be among the k most probable: every successor of each
-        context level in the range, and the k words of highest unigram probability there."""
+        """Ids in [lo, hi) that can be among the k most probable: the successors of each
+        context level in the range (the `MAX_SUCCESSORS` most probable of them), and the k
+        words of highest unigram probability there."""
         parts = [self._top_unigrams(lo, hi, k)]
         for n in range(2, len(context) + 2):
             block = self._block(n, context)
             if block is None:
                 break
-            words = self.levels[n - 2][3][block[0] : block[1]]
-            a, b = np.searchsorted(words, (lo, hi))
-            parts.append(words[a:b])
+            s, e = block[:2]
+            level = self.levels[n - 2]
+            a, b = np.searchsorted(level[3][s:e], (lo, hi)) + s
+            if b - a <= MAX_SUCCESSORS:
+                parts.append(level[3][a:b])
+            elif (a, b) == (s, e):  # the whole block: its best entries, precomputed
+                parts.append(level[3][self._by_alpha[n - 2][s : s + MAX_SUCCESSORS]])
+            else:
+                best = np.argpartition(-level[4][a:b], MAX_SUCCESSORS - 1)[:MAX_SUCCESSORS]
+                parts.append(level[3][a + best])
         ids = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
         return ids[self.is_word[ids]]
 

@@ -181,3 +181,19 @@ def test_tokens_and_contexts():
     assert split_context("He said, don'") == (("He", "said", ","), "don'")
     assert split_context("x" * 300 + " the cat ") == (("the", "cat"), "")
     assert split_context("one\n\n") == ((BOS,), "")
+
+
+def test_a_context_with_many_successors_still_gives_the_best_ones():
+    rng = np.random.default_rng(0)
+    words = [f"v{i:04d}" for i in range(1500)]
+    picks = (rng.zipf(1.3, 60000) % 1500).reshape(-1, 6)
+    text = " ".join(" ".join(words[i] for i in row) + "." for row in picks)
+    lm = WordLM.train([text], order=3, fit_document=False)
+    assert max(np.diff(lm.levels[0][1])) > 4 * 256  # blocks wider than MAX_SUCCESSORS
+    ids = np.nonzero(lm.is_word)[0]
+    for h, prefix in [(("v0001",), ""), ((BOS, "v0002"), ""), (("v0003",), "v0"), ((), "v1")]:
+        lo, hi = lm.prefix_range(prefix)
+        in_range = ids[(ids >= lo) & (ids < hi)]
+        p = np.sort(lm.probs(in_range, lm.context_ids(h)))[::-1][:5]
+        got = [math.exp(lp) for _, lp in lm.top_continuations(h, prefix, 5)]
+        assert got == pytest.approx(p, rel=1e-6)  # the same probabilities (ties in any order)
