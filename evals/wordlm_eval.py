@@ -10,8 +10,8 @@ files, or by default on the text before the tail (`--tail-fraction`). On the tai
 - `oov_rate`: tokens outside the vocabulary (scored as `<unk>`);
 - `top1_accuracy`: how often the most probable next word (`top_continuations`, prefix '')
   is the next word, over the word tokens;
-- `file_bytes` (compressed .npz), `array_bytes` (numpy arrays held), `rss_delta_bytes` (the
-  process's resident memory before and after loading the file);
+- `file_bytes` (compressed .npz), `array_bytes` (numpy arrays held), `load_rss_bytes` (the
+  resident memory a fresh Python process gains loading the file: arrays, vocabulary strings);
 - `top_ms_median` / `top_ms_p95`: `top_continuations` at every 7th character of the tail, with
   the typed prefix and context `split_context` gives there (k = 5).
 
@@ -59,9 +59,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _rss() -> int:
+_RSS = """import sys
+from ghostpen.model.wordlm import WordLM
+def rss():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * 4096
+before = rss()
+lm = WordLM.load(sys.argv[1])
+print(rss() - before)
+"""
+
+
+def load_rss(folder: str) -> int | None:
+    """Resident memory a fresh Python process gains loading the model (Linux; else None)."""
+    import subprocess
+
+    if not Path("/proc/self/statm").exists():
+        return None
+    done = subprocess.run([sys.executable, "-c", _RSS, folder], capture_output=True, text=True)
+    return int(done.stdout) if done.returncode == 0 and done.stdout.strip() else None
 
 
 def score(lm, text: str, doc=None) -> dict:
@@ -153,9 +169,8 @@ def run(args: argparse.Namespace) -> int:
         result["train_s"] = round(time.perf_counter() - t0, 2)
     with tempfile.TemporaryDirectory() as tmp:
         path = lm.save(tmp)
-        before = _rss()
+        result.update(load_rss_bytes=load_rss(tmp), file_bytes=Path(path).stat().st_size)
         lm = WordLM.load(tmp)
-        result.update(rss_delta_bytes=_rss() - before, file_bytes=Path(path).stat().st_size)
     result.update(array_bytes=lm.nbytes(), header={k: lm.header[k] for k in
                   ("order", "vocab", "tokens", "ngrams", "prune", "discounts")})  # fmt: skip
     result.update(score(lm, text[start:], DocumentWordCounts() if args.adapt else None))

@@ -81,6 +81,9 @@ def _unique(ctx: np.ndarray, word: np.ndarray):
     """Distinct (context, word) pairs sorted by context then word, and how often each occurs."""
     if len(ctx) == 0:
         return ctx, word, np.zeros(0, np.int64)
+    if int(ctx.max()) < 1 << (63 - BITS):  # at most 2 context ids: one int64 key per n-gram
+        keys, counts = np.unique((ctx << BITS) | word, return_counts=True)
+        return keys >> BITS, keys & (MAX_VOCAB - 1), counts
     order = np.lexsort((word, ctx))
     ctx, word = ctx[order], word[order]
     new = np.ones(len(ctx), dtype=bool)

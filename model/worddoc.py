@@ -31,6 +31,7 @@ DISCOUNT = 0.75
 DEFAULT_WEIGHT = {"lam": 0.1, "beta": 100.0}  # without a fitted weight
 WIDE_RANGE = 256  # more document words than this with the prefix: only successors offered
 FIT_DOC_TOKENS = 4000  # the held-out text is streamed as documents of this many tokens
+FIT_MAX_CHARS = 400_000  # at most this much held-out text is scored
 _LAMS = np.array([0.0, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4, 0.5])
 _BETAS = np.array([1.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0])
 
@@ -194,7 +195,7 @@ def fit_document_weight(texts: Iterable[str], order: int, min_count: int, prune)
 
     full = "\n\n".join(texts)
     cut = int(len(full) * 0.9)
-    held = [s for s in corpus_sentences([full[cut:]])]
+    held = list(corpus_sentences([full[cut : cut + FIT_MAX_CHARS]]))
     if sum(map(len, held)) < 500:
         return dict(DEFAULT_WEIGHT)
     static = WordLM.train([full[:cut]], order, min_count, prune, fit_document=False)

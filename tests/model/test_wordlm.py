@@ -154,8 +154,8 @@ def test_top_continuations_respect_the_prefix_and_the_order():
         p = lm.probs(ids, lm.context_ids(h))
         for prefix in ["", "d", "ca", "m", "q"]:
             got = lm.top_continuations(h, prefix, 3)
-            brute = sorted(((lm.words[i], x) for i, x in zip(ids, p, strict=True)
-                            if lm.words[i].startswith(prefix)), key=lambda t: -t[1])[:3]  # fmt: skip
+            pairs = [(lm.words[i], x) for i, x in zip(ids, p, strict=True)]
+            brute = sorted((t for t in pairs if t[0].startswith(prefix)), key=lambda t: -t[1])[:3]
             assert [w for w, _ in got] == [w for w, _ in brute]
             assert [lp for _, lp in got] == pytest.approx([math.log(x) for _, x in brute])
             assert all(w.startswith(prefix) for w, _ in got)

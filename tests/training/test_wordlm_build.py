@@ -35,9 +35,10 @@ def test_train_writes_the_word_model_of_the_training_split_into_the_checkpoint(t
     ckpt = read_checkpoint(trained)  # checks the sha256 of every file, the word model's too
     name = ckpt.files["wordlm"]
     assert ckpt.word_model["file"] == name and ckpt.word_model["order"] == 4
-    assert ckpt.word_model["tokens"] > 500 and name in json.loads(
-        (trained / "meta.json").read_text()
-    )["sha256"]
+    assert (
+        ckpt.word_model["tokens"] > 500
+        and name in json.loads((trained / "meta.json").read_text())["sha256"]
+    )
     lm = load_word_model(trained)
     assert lm.token_id("Mouse") > 2 and lm.token_id("Xylophonic") == 0  # the tail: unseen
     assert lm.header["tokens"] == ckpt.word_model["tokens"]
