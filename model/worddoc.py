@@ -25,7 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ghostpen.model.wordtok import BOS, EOS, corpus_sentences, is_word, sentences
+from ghostpen.model.wordtok import (
+    BOS,
+    EOS,
+    corpus_sentences,
+    is_word,
+    sentence_spans,
+    sentences,
+)
 
 DISCOUNT = 0.75
 DEFAULT_WEIGHT = {"lam": 0.1, "beta": 100.0}  # without a fitted weight
@@ -48,7 +55,8 @@ class DocumentWordCounts:
         self.succ: dict[tuple[str, ...], dict[str, int]] = {}  # context -> word -> count
         self.total: dict[tuple[str, ...], int] = {}  # context -> sum of its counts
         self.vocab: list[str] = []  # sorted words with a unigram count
-        self._sentences: list[tuple[str, ...]] = []  # what set_text counted
+        self._text = ""  # what set_text counted, and its sentences (offset, tokens)
+        self._spans: list[tuple[int, tuple[str, ...]]] = []
 
     @property
     def tokens(self) -> int:
@@ -91,23 +99,28 @@ class DocumentWordCounts:
         self.add_text(text, -1)
 
     def set_text(self, text: str) -> None:
-        """Make the text-derived counts those of `text`, recounting only changed sentences.
-        A word being typed at the end of `text` (no space after it yet) is left out."""
-        new = [tuple(s) for s in sentences(text)]
-        if new and text and (text[-1].isalnum() or text[-1] == "_") and is_word(new[-1][-1]):
-            new[-1] = new[-1][:-1]
-        old = self._sentences
-        a = 0
-        while a < min(len(old), len(new)) and old[a] == new[a]:
+        """Make the text-derived counts those of `text`, recounting only changed sentences
+        (text before the first change is not even read again). A word being typed at the end
+        of `text` (no space after it yet) is left out."""
+        old_text, spans = self._text, self._spans
+        same = _common_prefix(old_text, text)
+        i = bisect.bisect_right([start for start, _ in spans], same) - 2  # one sentence back
+        keep = spans[: max(i, 0)]
+        pos = spans[i][0] if i > 0 else 0
+        new = keep + [(start, tuple(t)) for start, t in sentence_spans(text, pos)]
+        if new and text and (text[-1].isalnum() or text[-1] == "_") and is_word(new[-1][1][-1]):
+            new[-1] = (new[-1][0], new[-1][1][:-1])
+        a = len(keep)
+        while a < min(len(spans), len(new)) and spans[a][1] == new[a][1]:
             a += 1
         b = 0
-        while b < min(len(old), len(new)) - a and old[-1 - b] == new[-1 - b]:
+        while b < min(len(spans), len(new)) - a and spans[-1 - b][1] == new[-1 - b][1]:
             b += 1
-        for sentence in old[a : len(old) - b]:
+        for _, sentence in spans[a : len(spans) - b]:
             self.add_sentence(sentence, -1)
-        for sentence in new[a : len(new) - b]:
+        for _, sentence in new[a : len(new) - b]:
             self.add_sentence(sentence, 1)
-        self._sentences = new
+        self._text, self._spans = text, new
 
     def update_from_counts(self, counts: Mapping[tuple[str, ...], int], sign: int = 1) -> None:
         """Add n-gram counts (tuples of tokens, `<s>` only first) from elsewhere, e.g. the
@@ -186,6 +199,18 @@ class DocumentWordCounts:
         p = (1 - lam) * ps + lam * pd
         best = np.argsort(-p, kind="stable")[:k]
         return [(words[j], math.log(p[j])) for j in best if p[j] > 0]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix of two strings (bisection over C comparisons)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def fit_document_weight(texts: Iterable[str], order: int, min_count: int, prune) -> dict:

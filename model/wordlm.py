@@ -70,14 +70,17 @@ class WordLM:
         self.levels: list[tuple] = []  # per order n >= 2: (ctx, start, backoff, word, alpha)
         self._by_alpha: list[np.ndarray] = []  # per order: entries, each block's best first
         for n in range(2, self.order + 1):
-            ctx, start = arrays[f"ctx{n}"], arrays[f"start{n}"].astype(np.int64)
-            word, count = arrays[f"word{n}"], arrays[f"count{n}"].astype(np.int64)
-            total = arrays[f"total{n}"].astype(np.float64)
-            per = np.repeat(total, np.diff(start))
-            alpha = (count - wc.discount_of(count, self.discounts[n - 1])) / per
-            self.levels.append((ctx, start, arrays[f"backoff{n}"].astype(np.float64),
-                                word.astype(np.int64), alpha.astype(np.float32)))  # fmt: skip
-            block = np.repeat(np.arange(len(ctx), dtype=np.int32), np.diff(start))
+            ctx, start, word = arrays[f"ctx{n}"], arrays[f"start{n}"], arrays[f"word{n}"]
+            count = arrays[f"count{n}"].astype(np.int64)
+            sizes = np.diff(start.astype(np.int64))
+            per = np.repeat(arrays[f"total{n}"].astype(np.float64), sizes)
+            alpha = ((count - wc.discount_of(count, self.discounts[n - 1])) / per).astype(
+                np.float32
+            )
+            del count, per
+            # the file's own arrays are used as they are (no copies); alpha is derived
+            self.levels.append((ctx, start, arrays[f"backoff{n}"], word, alpha))
+            block = np.repeat(np.arange(len(ctx), dtype=np.int32), sizes)
             self._by_alpha.append(np.lexsort((-alpha, block)).astype(np.int32))
 
     # --- building and files -------------------------------------------------------------
@@ -146,8 +149,8 @@ class WordLM:
     def nbytes(self) -> int:
         """Bytes of the numpy arrays held (the vocabulary's Python strings not counted)."""
         own = self.p1.nbytes + self.is_word.nbytes + self._by_p1.nbytes
-        own += sum(a.nbytes for a in self._by_alpha)
-        return own + sum(a.nbytes for level in self.levels for a in level)
+        own += sum(a.nbytes for a in self._by_alpha) + sum(a.nbytes for a in self._arrays.values())
+        return own + sum(level[4].nbytes for level in self.levels)
 
     # --- queries --------------------------------------------------------------------------
     def token_id(self, token: str) -> int:

@@ -27,21 +27,31 @@ TAIL_CHARS = 256  # `split_context` reads this many characters before the cursor
 
 def sentences(text: str) -> Iterator[list[str]]:
     """The token lists of the sentences of `text` (without the `<s>` / `</s>` markers)."""
+    for _, tokens in sentence_spans(text):
+        yield tokens
+
+
+def sentence_spans(text: str, pos: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """(offset of its first token, tokens) of each sentence of `text[pos:]`; `pos` must be a
+    token's start (then the sentences are those a scan from 0 finds there)."""
     current: list[str] = []
-    for m in _TOKEN.finditer(text):
+    first = pos
+    for m in _TOKEN.finditer(text, pos):
         kind = m.lastgroup
         if kind == "b":
             if current:
-                yield current
+                yield first, current
                 current = []
             continue
+        if not current:
+            first = m.start()
         token = m.group()
         current.append(token)
         if kind == "p" and not _ENDS.isdisjoint(token):
-            yield current
+            yield first, current
             current = []
     if current:
-        yield current
+        yield first, current
 
 
 def corpus_sentences(texts: Iterable[str]) -> Iterator[list[str]]:

@@ -90,3 +90,19 @@ def test_the_document_weight_is_fitted_on_held_out_text(fixtures_dir):
     lm = WordLM.train([text], order=3)
     assert lm.document_weight == weight and lm.header["document_weight"] == weight
     assert fit_document_weight(["too short"], 3, 1, None) == {"lam": 0.1, "beta": 100.0}
+
+
+def test_set_text_after_random_edits_equals_counting_the_text_afresh():
+    rng = np.random.default_rng(1)
+    pieces = ["the ", "cat", ". ", "sat", " on", "\n\n", "mat", "! ", "do", "n't ", ", ", "a"]
+    doc, text = DocumentWordCounts(), ""
+    for _ in range(300):
+        at = int(rng.integers(0, len(text) + 1))
+        if rng.random() < 0.3 and text:
+            text = text[:at] + text[at + int(rng.integers(1, 6)) :]  # delete
+        else:
+            text = text[:at] + "".join(rng.choice(pieces, int(rng.integers(1, 4)))) + text[at:]
+        doc.set_text(text)
+        fresh = DocumentWordCounts()
+        fresh.set_text(text)
+        assert doc.succ == fresh.succ and doc.vocab == fresh.vocab, repr(text)
