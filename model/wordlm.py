@@ -53,6 +53,10 @@ class WordLM:
         if self.words[:3] != [UNK, BOS, EOS]:
             raise ValueError("the vocabulary does not start with <unk>, <s>, </s>")
         self._sorted = self.words[3:]  # sorted: id = 3 + index
+        if len(self.words) != int(header["vocab"]) or any(
+            a >= b for a, b in zip(self._sorted, self._sorted[1:], strict=False)
+        ):
+            raise ValueError("the vocabulary is not sorted, or not of the size the header says")
         self._arrays = arrays
         vocab = len(self.words)
         count1 = arrays["count1"].astype(np.float64)
