@@ -24,6 +24,7 @@ import sys
 import time
 
 from ghostpen import argtypes
+from ghostpen.evals import wordbase
 from ghostpen.report import print_result
 
 
@@ -74,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--beam", type=argtypes.positive_int, default=None, help="override the beam width"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    wordbase.add_ksr_arguments(parser)  # --word-baseline: the word n-gram model alone
 
 
 def matched_words(suggestion: str, upcoming: str) -> tuple[int, int]:
@@ -156,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
     if end <= start:
         print(f"{args.text}: nothing to type", file=sys.stderr)
         return 2
+    if args.word_baseline:
+        return wordbase.run_ksr(args, text, start, end)
     settings = EngineSettings(adapt=args.adapt)
     overrides = {
         "min_confidence": args.min_confidence,

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train-gan": ("ghostpen.training.gan_cli", "train the DCGAN avatar generator on images"),
     "avatars": ("ghostpen.model.avatars_cli", "draw avatars with a DCGAN generator"),
     "models": ("ghostpen.model.models_cli", "list the bundled and your own models"),
+    "wordlm": ("ghostpen.training.wordlm_cli", "build the word n-gram model of a checkpoint"),
 }
 
 # `ghostpen eval KIND`: name -> (module, help)
@@ -32,6 +33,7 @@ EVALS: dict[str, tuple[str, str]] = {
     "latency": ("ghostpen.evals.latency", "keystroke-to-ghost-text latency in the window"),
     "gan": ("ghostpen.evals.gan", "avatar generator speed, FID (PCA), diversity, novelty"),
     "probes": ("ghostpen.evals.probes", "try every known bad input; check nothing is lost"),
+    "wordlm": ("ghostpen.evals.wordlm_eval", "word n-gram model: perplexity, top-1, size"),
 }
 
 

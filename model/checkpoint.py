@@ -5,6 +5,8 @@
       model-<tag>.params    best weights (Gluon save_parameters: NDArray format, no pickle)
       last-<tag>.params     (optional) latest weights, for --resume
       optim-<tag>.nd        (optional) Adam moments, for --resume (mx.nd.save: no pickle)
+      wordlm-<tag>.npz      (optional) the word n-gram model (model/wordlm.py; meta.json's
+                            "word_model" says its order and token count)
 
 Writes are crash-safe: new files get a fresh tag, meta.json is replaced atomically last and
 only then are unreferenced files removed, so a run killed at any moment leaves the previous
@@ -48,6 +50,7 @@ class Checkpoint:
     files: dict[str, str]  # role -> file name inside the directory ("params" is required)
     training: dict = field(default_factory=dict)  # stats: best_val_bpc, epochs, corpus sha...
     resume: dict = field(default_factory=dict)  # loop position for --resume (optional)
+    word_model: dict = field(default_factory=dict)  # meta.json's "word_model" (when one)
 
     @property
     def name(self) -> str:
@@ -56,7 +59,8 @@ class Checkpoint:
 
 # atomic_write's temporary files for the names save_checkpoint writes
 _OWN_TEMP = re.compile(
-    r"^\.(?:(?:model|last)-[0-9-]+\.params|optim-[0-9-]+\.nd|meta\.json)\.[^./]+\.tmp$"
+    r"^\.(?:(?:model|last)-[0-9-]+\.params|optim-[0-9-]+\.nd|wordlm-[0-9-]+\.npz|meta\.json)"
+    r"\.[^./]+\.tmp$"
 )
 
 
@@ -123,7 +127,8 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
             raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
         if name in hashes and _sha256(file) != hashes[name]:
             raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
-    return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}))
+    return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}),
+                      meta.get("word_model", {}))  # fmt: skip
 
 
 def load_params(net, file: Path) -> None:
@@ -174,14 +179,17 @@ def save_checkpoint(
     last_params=None,
     optimizer_state: dict | None = None,
     keep: dict[str, str] | None = None,
+    word_model=None,
 ) -> dict[str, str]:
     """Write a checkpoint crash-safely; returns the files its meta.json names (role -> name).
 
     `params` / `last_params` are Gluon blocks whose weights to save as the best / latest
     weights; `optimizer_state` a dict of NDArrays (mx.nd.save). `keep` names files of the
     existing checkpoint to carry over unchanged (role -> name), e.g. the best weights when only
-    the resume state changed. A failed write (OSError, e.g. a full disk) removes the files
-    this call wrote and re-raises: the previous checkpoint stays as it was.
+    the resume state changed; a kept "wordlm" keeps its meta.json entry. `word_model`: a
+    `WordLM` to write as the checkpoint's word model. A failed write (OSError, e.g. a full
+    disk) removes the files this call wrote and re-raises: the previous checkpoint stays as
+    it was.
     """
     import mxnet as mx
 
@@ -196,6 +204,9 @@ def save_checkpoint(
         writes.append(("last", f"last-{tag}.params", last_params.save_parameters))
     if optimizer_state is not None:
         writes.append(("optimizer", f"optim-{tag}.nd", lambda f: mx.nd.save(f, optimizer_state)))
+    if word_model is not None:
+        data = word_model.to_bytes()
+        writes.append(("wordlm", f"wordlm-{tag}.npz", lambda f: Path(f).write_bytes(data)))
     mode = default_file_mode()
     written: list[Path] = []
     try:
@@ -206,6 +217,11 @@ def save_checkpoint(
         if "params" not in files:
             raise ValueError("a checkpoint needs best weights: pass params= or keep={'params': …}")
         previous = _named_files(path)
+        word_entry = (
+            word_model.meta_entry(files["wordlm"])
+            if word_model is not None
+            else _kept_word_model(path, files.get("wordlm"))
+        )
         meta = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -215,6 +231,7 @@ def save_checkpoint(
             "sha256": {name: _sha256(path / name) for name in files.values()},
             "training": training or {},
             "resume": resume or {},
+            **({"word_model": word_entry} if word_entry else {}),
         }
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)
@@ -236,3 +253,42 @@ def save_checkpoint(
                 entry.unlink(missing_ok=True)
         fsync_dir(path)
     return files
+
+
+def _kept_word_model(path: Path, name: str | None) -> dict:
+    """The current meta.json's "word_model" entry when it describes the kept file `name`."""
+    if name is None:
+        return {}
+    try:
+        entry = load_json((path / META).read_bytes()).get("word_model", {})
+    except (OSError, MetaError, AttributeError):
+        return {}
+    return entry if isinstance(entry, dict) and entry.get("file") == name else {}
+
+
+def attach_word_model(path: str | os.PathLike, word_model) -> str:
+    """Add (or replace) the word model of the checkpoint at `path`, keeping everything else:
+    the new file is written under a new name, meta.json is replaced atomically, then the old
+    word model file goes. Returns the new file's name; CheckpointError for a bad checkpoint."""
+    path = Path(path)
+    read_checkpoint(path)  # a checkpoint that loads
+    meta = load_json((path / META).read_bytes())
+    tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
+    name, old = f"wordlm-{tag}.npz", meta["files"].get("wordlm")
+    mode = default_file_mode()
+    atomic_write_bytes(path / name, word_model.to_bytes(), mode)
+    try:
+        meta["files"]["wordlm"] = name
+        hashes = {k: v for k, v in meta.get("sha256", {}).items() if k != old}
+        meta["sha256"] = {**hashes, name: _sha256(path / name)}
+        meta["word_model"] = word_model.meta_entry(name)
+        data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
+        atomic_write_bytes(path / META, data, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            (path / name).unlink()
+        raise
+    if old and old != name:
+        with contextlib.suppress(OSError):
+            (path / old).unlink()
+    return name

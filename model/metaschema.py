@@ -140,4 +140,19 @@ def parse_meta(raw: bytes, fmt: str, version: int, model_cls: type) -> dict:
             raise MetaError(f"sha256.{name} must be 64 lowercase hex digits")
     for key in ("training", "resume"):
         _require(meta.get(key, {}), dict, key)
+    if "word_model" in meta:
+        _check_word_model(meta["word_model"], files)
     return meta
+
+
+def _check_word_model(entry: object, files: dict) -> None:
+    """The optional "word_model": the file `files.wordlm` names, its order and token count."""
+    _require(entry, dict, "word_model")
+    name = plain_file_name(entry.get("file"), "word_model.file")
+    if files.get("wordlm") != name:
+        raise MetaError(f"word_model.file {name!r} is not the file files.wordlm names")
+    for key, top in (("order", 4), ("tokens", 2**62)):
+        value = entry.get(key)
+        _require(value, int, f"word_model.{key}")
+        if not 1 <= value <= top:
+            raise MetaError(f"word_model.{key} is out of range ({value})")

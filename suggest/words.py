@@ -9,12 +9,9 @@ that are neither word characters nor whitespace, e.g. `",` or `...`).
 
 from __future__ import annotations
 
-APOSTROPHES = "'\u2019"
+from ghostpen.wordchars import APOSTROPHES, is_word_char
 
-
-def is_word_char(ch: str) -> bool:
-    """Letters, digits (any script) and underscore."""
-    return ch.isalnum() or ch == "_"
+__all__ = ["APOSTROPHES", "is_word_char", "next_word_len"]
 
 
 def next_word_len(text: str) -> int:

@@ -2,8 +2,9 @@
 
     python -m ghostpen.training.export runs/default assets/models/default --half
 
-Drops the resume state (latest weights, optimizer moments); float16 halves the size (weights
-are cast back to float32 when loaded; the logits change by ~1e-3, bpc by < 0.001).
+Drops the resume state (latest weights, optimizer moments), keeps the word model; float16
+halves the size (weights are cast back to float32 when loaded; the logits change by ~1e-3, bpc
+by < 0.001).
 
 The destination is claimed like a training's --out (`training.outdir.claim_output`): a new or
 empty folder, or a ghostpen checkpoint, which is replaced (its files go only once the new
@@ -19,6 +20,7 @@ from pathlib import Path
 
 def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name: str = "") -> None:
     from ghostpen.model.checkpoint import FORMAT, load_model, save_checkpoint
+    from ghostpen.model.wordlm import WordLM
     from ghostpen.training.outdir import claim_output
 
     net, ckpt = load_model(src)
@@ -30,8 +32,10 @@ def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name
         name=name or ckpt.training.get("name") or dst.name,
         stored_dtype="float16" if half else "float32",
     )
+    word = WordLM.load(ckpt.path / ckpt.files["wordlm"]) if "wordlm" in ckpt.files else None
     with claim_output(dst, force=True, kind=FORMAT):
-        save_checkpoint(dst, ckpt.config, ckpt.vocab, params=net, training=training)
+        save_checkpoint(dst, ckpt.config, ckpt.vocab, params=net, training=training,
+                        word_model=word)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,17 +33,17 @@ from ghostpen.model.checkpoint import (
 )
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab
+from ghostpen.model.wordlm import WordLM
 from ghostpen.training import events
 from ghostpen.training.config import TrainConfig
-from ghostpen.training.corpus import VALID_STREAMS, check_size
+from ghostpen.training.corpus import VALID_STREAMS, check_size, held_in, split
 from ghostpen.training.data import batchify, chunks, num_chunks
 
 LN2 = math.log(2.0)
 LOG_EVERY = 10  # steps between step events (and NaN/inf checks of the loss)
 MIN_IMPROVEMENT = 1e-4  # bpc by which a validation must beat the best to count as better
 VALID_SEQ = 200  # characters per validation chunk
-# at most this many validation streams (fewer if the batch size is smaller)
-VALID_BATCH = VALID_STREAMS
+VALID_BATCH = VALID_STREAMS  # at most this many validation streams (fewer for a smaller batch)
 EPOCH_SEED_STRIDE = 1000  # dropout seed of a chunk: seed + epoch * stride + chunk
 Progress = Callable[[dict], None]
 
@@ -118,6 +118,7 @@ def train(
     dist=None,
     init: Callable | None = None,
     extra_stats: dict | None = None,
+    word_model: bool = True,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
@@ -126,9 +127,10 @@ def train(
     rank 0 (which alone writes) claims it. `dist`: a `ghostpen.training.dist.Dist` (KVStore,
     devices, rank); None = one process, CPU. `init(net)` sets the starting weights of a new run
     (fine-tuning: the base model's, see `training/finetune.py`); `extra_stats` go into
-    meta.json's training stats (a resumed run keeps the previous run's "base_model"). Returns
-    the "done" event (`events.DoneEvent` as a dict); raises SaveError when a checkpoint cannot
-    be written.
+    meta.json's training stats (a resumed run keeps the previous run's "base_model");
+    `word_model`: write the word n-gram model (`model/wordlm.py`) of the training split too.
+    Returns the "done" event (`events.DoneEvent` as a dict); raises SaveError when a
+    checkpoint cannot be written.
     """
     from ghostpen.training.outdir import claim_output
 
@@ -141,6 +143,9 @@ def train(
     try:
         run = _Run(model_config, config, text, out, vocab, resume, corpus_info, dist)
         run.finetune(init, extra_stats)
+        if word_model and run.dist.chief and run.word_file is None:  # the training split only
+            c = run.config
+            run.word_lm = WordLM.train([split(text, c.valid_fraction, c.test_fraction)[0]])
         return run.run(progress or (lambda event: None), stop or StopFlag())
     finally:
         if own:
@@ -155,7 +160,6 @@ class _Run:
         from mxnet import gluon
 
         from ghostpen.model.charrnn import build_model
-        from ghostpen.training.corpus import held_in, split
         from ghostpen.training.dist import Dist
         from ghostpen.training.step import TrainStep, compile_net
 
@@ -172,6 +176,7 @@ class _Run:
         }
         previous: dict = {}
         self.best_file: str | None = None  # best weights written by this run (or the resumed)
+        self.word_file, self.word_lm = None, None  # the word model's file; one to write
         self.saved_step: int | None = None  # the step of this run's last checkpoint
         self.replacing = not resume and (out / META).exists()  # --force over another model
         if resume:
@@ -185,13 +190,10 @@ class _Run:
             self.position.update(ckpt.resume["position"])
             previous = ckpt.training
             self.best_file, self.saved_step = ckpt.files["params"], self.position["step"]
-        check_size(
-            len(held_in(text, config.test_fraction)),
-            config.batch_size,
-            config.seq_len,
-            config.valid_fraction,
-        )
-        self.vocab = vocab or Vocab.build(held_in(text, config.test_fraction))
+            self.word_file = ckpt.files.get("wordlm")
+        held = held_in(text, config.test_fraction)  # the test tail is never read
+        check_size(len(held), config.batch_size, config.seq_len, config.valid_fraction)
+        self.vocab = vocab or Vocab.build(held)
         model_config.vocab_size = len(self.vocab)
         self.model_config, self.config = model_config, config
 
@@ -441,11 +443,9 @@ class _Run:
             return  # only rank 0 writes checkpoints
         position = self.position
         position["elapsed_s"] = round(self.elapsed(), 1)
+        keys = {"epochs": "epoch", "steps": "step", "best_val_bpc": "best_val_bpc"}
         self.stats.update(
-            epochs=position["epoch"],
-            steps=position["step"],
-            best_val_bpc=position["best_val_bpc"],
-            elapsed_s=position["elapsed_s"],
+            {k: position[v] for k, v in keys.items()}, elapsed_s=position["elapsed_s"]
         )
         import mxnet as mx
 
@@ -454,13 +454,16 @@ class _Run:
         # only best weights of this run (or of the run resumed) are kept: a model that was in
         # the folder before may have another shape than the config this meta.json describes
         write_best = best or self.best_file is None or position["best_val_bpc"] is None
+        keep = {} if write_best else {"params": self.best_file}
+        keep.update({"wordlm": self.word_file} if self.word_file else {})
         try:
             files = save_checkpoint(
                 self.out,
                 self.model_config,
                 self.vocab,
                 params=self.net if write_best else None,
-                keep={} if write_best else {"params": self.best_file},
+                keep=keep,
+                word_model=self.word_lm,
                 last_params=self.net,
                 optimizer_state=arrays,
                 training=self.stats,
@@ -473,6 +476,8 @@ class _Run:
         except (OSError, mx.base.MXNetError) as exc:
             raise SaveError(self._save_failure(exc)) from None
         self.best_file, self.saved_step = files["params"], position["step"]
+        if self.word_lm is not None:
+            self.word_file, self.word_lm = files["wordlm"], None
 
     def _save_failure(self, exc: BaseException) -> str:
         if isinstance(exc, OSError):
