@@ -29,3 +29,8 @@ def test_train_never_reads_the_test_tail(tmp_path, fixtures_dir):
     assert "Ω" not in ckpt.vocab.chars
     meta = json.loads((out / "meta.json").read_text())
     assert meta["training"]["train_config"]["test_fraction"] == 0.12
+    from ghostpen.model.wordlm import load_word_model
+
+    words = load_word_model(out)
+    assert words.token_id("ΩΩΩ") == words.token_id("no-such-word")  # the tail's word is unknown
+    assert words.token_id("the") != words.token_id("no-such-word")
