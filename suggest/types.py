@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SOURCES = ("model", "document", "html")
-STOP_AT = ("word", "line", "none")
+STOP_AT = ("phrase", "word", "line", "none")
 
 
 @dataclass(frozen=True)
@@ -13,7 +13,9 @@ class Suggestion:
     """Ghost text to show after the cursor."""
 
     text: str  # what Tab inserts at the cursor
-    confidence: float  # in [0, 1]: the engine's estimate that the whole text is right
+    # in [0, 1]: the engine's estimate that taking it saves keystrokes (its first word, or
+    # all of it, is right; for a closing tag: 1)
+    confidence: float
     source: str  # "model" (neural), "document" (words of this document) or "html" (closing tag)
     cursor_offset: int | None = None  # cursor position inside `text` after accepting; None = end
 
@@ -38,7 +40,9 @@ class EngineSettings:
     # nietzsche.txt: 0.265 at 0.1; 0.254 at 0.15 even with a beam of 2), about a quarter of
     # the suggestions shown being right
     min_confidence: float = 0.1
-    stop_at: str = "word"  # "word": end of the current/next word; "line": end of line; "none"
+    # "phrase": the current/next word and the words after it while the model is sure;
+    # "word": that word only; "line": words to the end of the line; "none": across lines too
+    stop_at: str = "phrase"
     adapt: bool = True  # mix in the words of the document being written
     html: bool = True  # suggest closing tags in HTML/XML documents
 
