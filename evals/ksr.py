@@ -30,8 +30,9 @@ The JSON keys (stable; new ones are only added):
   that call (`SuggestionEngine.last_candidates`: the words it found, with and without their
   space, the phrases, the document word), the one that saves the most keystrokes under the
   same rules, as if it knew which are right; it needs no gate, so its engine runs with
-  min_confidence 0 (the decoder then searches words below the gate too). null with
-  `--no-oracle` (it doubles the time);
+  min_confidence 0 (the decoder then searches words below the gate too) and `--oracle-beam`
+  first words (default: the engine's beam; more shows what better ranking could gain).
+  null with `--no-oracle` (it doubles the time);
 - seconds, and the settings used (model, adapt, min_confidence, stop_at, max_chars, beam).
 
 `--sweep-confidence 0.02,0.05,0.1` re-fits the confidence gate: it runs the typist once per
@@ -117,6 +118,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         default=True,
         help="skip the oracle typist (halves the time; oracle_ksr is null)",
+    )
+    parser.add_argument(
+        "--oracle-beam",
+        type=argtypes.positive_int,
+        default=None,
+        help="first words the oracle's decoder keeps (default: the engine's beam)",
     )
     parser.add_argument(
         "--sweep-confidence",
@@ -272,13 +279,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    def load(min_confidence=None):
+    def load(min_confidence=None, beam=None):
         chosen = (
             settings if min_confidence is None else replace(settings, min_confidence=min_confidence)
         )
         engine = SuggestionEngine.from_checkpoint(args.model, chosen)
-        if args.beam is not None:
-            engine.beam = args.beam
+        beam = beam or args.beam
+        if beam is not None:
+            engine.beam = beam
         return engine
 
     try:
@@ -296,7 +304,8 @@ def run(args: argparse.Namespace) -> int:
         del result["by_position"]
     result["oracle_ksr"] = result["oracle_accepted"] = None
     if args.oracle:
-        ceiling = simulate(load(0.0), text, start, end, oracle=True)  # it needs no gate
+        oracle = load(0.0, args.oracle_beam)  # it needs no gate
+        ceiling = simulate(oracle, text, start, end, oracle=True)
         result["oracle_ksr"], result["oracle_accepted"] = ceiling["ksr"], ceiling["accepted"]
     result.update(
         model=engine.name,

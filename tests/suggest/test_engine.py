@@ -269,3 +269,27 @@ def test_a_word_typed_past_is_not_offered_again_until_the_word_ends(tiny_model, 
         assert (got and got.text) == (want and want.text)
         checked += 1
     assert checked >= 2
+
+
+def test_a_word_prior_plugs_into_the_engine(engine, text):
+    import math
+
+    class Prior:  # a word model that is sure the next word is "Mousetrap"
+        def __init__(self):
+            self.asked = []
+
+        def logprob(self, word, context_words):
+            return 0.0 if word == "Mousetrap" else math.log(1e-4)
+
+        def top_continuations(self, context_words, prefix, k):
+            self.asked.append((list(context_words), prefix))
+            return [("Mousetrap", 0.0)] if "Mousetrap".startswith(prefix) else []
+
+    engine.settings.min_confidence = 0.05
+    before = "The Country Mouse said to the Town Mo"
+    plain = engine.suggest(before)
+    engine.word_prior = prior = Prior()
+    got = engine.suggest(before)
+    assert prior.asked and prior.asked[-1] == (["said", "to", "the", "Town"][-3:], "Mo")
+    assert got is not None and got.text.startswith("usetrap")  # the prior's word, mixed in
+    assert plain is None or not plain.text.startswith("usetrap")
