@@ -190,6 +190,8 @@ def test_max_steps_bounds_the_work():
         ("   ", 3),
         ("naïve café", 5),
         ("end.", 3),
+        ("world ", 5),  # a trailing space is a word of its own: Ctrl+Right takes "world" first
+        (" ", 1),
     ],
 )
 def test_next_word_len(text, n):
