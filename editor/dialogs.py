@@ -154,7 +154,12 @@ def ask_line(parent: QWidget | None, current: int, count: int) -> int | None:
 class SettingsDialog(QDialog):
     """Suggestion preferences: on/off, minimum confidence, maximum length, delay, stop at."""
 
-    STOP_LABELS = {"word": "End of word", "line": "End of line", "none": "Maximum length"}
+    STOP_LABELS = {
+        "phrase": "End of a sure phrase",
+        "word": "End of word",
+        "line": "End of line",
+        "none": "Maximum length",
+    }
 
     def __init__(self, prefs: SuggestPrefs, parent: QWidget | None = None) -> None:
         super().__init__(parent)

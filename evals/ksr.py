@@ -13,8 +13,37 @@ to 20,479 characters, start aligned to 4096; `after` = ""). Then:
 ksr = 1 - keystrokes / characters. The engine uses the default `EngineSettings` unless
 overridden (the flags exist to tune those defaults).
 
+The JSON keys (stable; new ones are only added):
+
+- ksr, keystrokes, chars: the savings, the typist's keystrokes, the characters typed;
+- accepted: suggestions taken (whole or by words), shown: suggestions shown (one per engine
+  call that returned one), precision: accepted / shown (a user sees every wrong ghost);
+- mean_confidence: the mean confidence shown (the engine's estimate that a suggestion saves
+  keystrokes; calibrated, it is close to precision), exact_rate: how often the whole text
+  was right; mean_accept_len: characters per acceptance;
+- suggest_ms_mean, suggest_ms_p50/p90/p95/p99: the time of one engine call; with
+  `--by-position`, by_position = {"word_start": {...}, "mid_word": {...}} holding calls and
+  the same percentiles for calls at a word start (the text before ends with whitespace or is
+  empty) and inside or right after a word;
+- oracle_ksr, oracle_accepted: the ceiling of the decoder's candidates. A second typist types
+  the same text, and at each position takes, of every candidate the decoder considered for
+  that call (`SuggestionEngine.last_candidates`: the words it found, with and without their
+  space, the phrases, the document word), the one that saves the most keystrokes under the
+  same rules, as if it knew which are right; it needs no gate, so its engine runs with
+  min_confidence 0 (the decoder then searches words below the gate too) and `--oracle-beam`
+  first words (default: the engine's beam; more shows what better ranking could gain).
+  null with `--no-oracle` (it doubles the time);
+- seconds, and the settings used (model, adapt, min_confidence, stop_at, max_chars, beam).
+
+`--sweep-confidence 0.02,0.05,0.1` re-fits the confidence gate: it runs the typist once per
+value (no oracle) and prints {"sweep": [{min_confidence, ksr, precision, shown, accepted},
+...], "best_min_confidence": the value with the highest ksr whose precision is at least
+SWEEP_MIN_PRECISION, "chars": ...}. Take a slice for speed:
+
     ghostpen eval ksr --text corpus.txt [--model DIR] [--tail-fraction 0.1] [--no-adapt]
-                      [--limit-chars N] --json
+                      [--limit-chars N] [--by-position] [--no-oracle] --json
+    ghostpen eval ksr --text nietzsche.txt --limit-chars 15000 \
+                      --sweep-confidence 0,0.01,0.02,0.03,0.05,0.1 --json
 """
 
 from __future__ import annotations
@@ -23,9 +52,14 @@ import argparse
 import sys
 import time
 
+import numpy as np
+
 from ghostpen import argtypes
 from ghostpen.evals import wordbase
 from ghostpen.report import print_result
+
+SWEEP_MIN_PRECISION = 0.25  # the gate keeps at least this share of shown suggestions right
+PCTS = ("p50", "p90", "p95", "p99")  # latency percentiles reported
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--stop-at",
-        choices=("word", "line", "none"),
+        choices=("phrase", "word", "line", "none"),
         default=None,
         help="override the default stop rule",
     )
@@ -73,6 +107,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--beam", type=argtypes.positive_int, default=None, help="override the beam width"
+    )
+    parser.add_argument(
+        "--by-position",
+        action="store_true",
+        help="latency percentiles at word starts and inside words",
+    )
+    parser.add_argument(
+        "--no-oracle",
+        dest="oracle",
+        action="store_false",
+        default=True,
+        help="skip the oracle typist (halves the time; oracle_ksr is null)",
+    )
+    parser.add_argument(
+        "--oracle-beam",
+        type=argtypes.positive_int,
+        default=None,
+        help="first words the oracle's decoder keeps (default: the engine's beam)",
+    )
+    parser.add_argument(
+        "--sweep-confidence",
+        type=argtypes.fraction_list,
+        default=None,
+        metavar="C1,C2,...",
+        help="run once per minimum confidence and report the best one",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     wordbase.add_ksr_arguments(parser)  # --word-baseline: the word n-gram model alone
@@ -93,17 +152,49 @@ def matched_words(suggestion: str, upcoming: str) -> tuple[int, int]:
     return j, words
 
 
-def simulate(engine, text: str, start: int, end: int) -> dict:
-    """Type text[start:end] after text[:start]; count keystrokes and acceptances."""
+def _percentiles(ms: list[float]) -> dict:
+    if not ms:
+        return {"calls": 0, "p50": 0.0, "p90": 0.0, "p95": 0.0, "p99": 0.0}
+    qs = np.percentile(np.array(ms), [50, 90, 95, 99])
+    return {"calls": len(ms), **{k: round(float(v), 3) for k, v in zip(PCTS, qs, strict=True)}}
+
+
+def _oracle_pick(engine, s, upcoming: str):
+    """The candidate of the last call that saves the most keystrokes before `upcoming`."""
+    from ghostpen.suggest.savings import saved_keys
+
+    best, best_saved = None, 0  # a candidate that saves nothing is not worth a key
+    for text in list(engine.last_candidates) + ([s.text] if s is not None else []):
+        saved = saved_keys(text, upcoming)
+        if saved > best_saved:
+            best, best_saved = text, saved
+    return best
+
+
+def simulate(engine, text: str, start: int, end: int, *, oracle: bool = False) -> dict:
+    """Type text[start:end] after text[:start]; count keystrokes and acceptances.
+
+    oracle: take the best of the engine's candidates at each position (`last_candidates`)
+    instead of what it shows."""
     from ghostpen.suggest.engine import window_start
+    from ghostpen.suggest.types import Suggestion
 
     keys = accepted = accepted_chars = calls = shown = exact = 0
     confidence = 0.0
     i = start
+    times: dict[str, list[float]] = {"word_start": [], "mid_word": []}
     t0 = time.perf_counter()
     while i < end:
-        s = engine.suggest(text[window_start(i) : i], "")
+        before = text[window_start(i) : i]
+        t = time.perf_counter()
+        s = engine.suggest(before, "")
+        times["word_start" if not before or before[-1].isspace() else "mid_word"].append(
+            1000 * (time.perf_counter() - t)
+        )
         calls += 1
+        if oracle:
+            pick = _oracle_pick(engine, s, text[i:end])
+            s = None if pick is None else Suggestion(pick, 1.0, "model")
         if s is not None:
             shown += 1
             confidence += s.confidence
@@ -123,6 +214,7 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
         i += 1
     seconds = time.perf_counter() - t0
     chars = end - start
+    every = _percentiles(times["word_start"] + times["mid_word"])
     return {
         "ksr": round(1.0 - keys / chars, 4),
         "keystrokes": keys,
@@ -130,13 +222,32 @@ def simulate(engine, text: str, start: int, end: int) -> dict:
         "accepted": accepted,
         "shown": shown,
         "precision": round(accepted / shown, 3) if shown else 0.0,  # shown ones accepted
-        # calibration: the mean confidence shown vs how often the whole text was right
+        # calibration: the mean confidence shown vs precision; how often all of it was right
         "mean_confidence": round(confidence / shown, 3) if shown else 0.0,
         "exact_rate": round(exact / shown, 3) if shown else 0.0,
         "mean_accept_len": round(accepted_chars / accepted, 3) if accepted else 0.0,
         "suggest_ms_mean": round(1000 * seconds / max(calls, 1), 3),
+        **{f"suggest_ms_{k}": every[k] for k in PCTS},
         "seconds": round(seconds, 2),
+        "by_position": {k: _percentiles(v) for k, v in times.items()},
     }
+
+
+def sweep(load_engine, text: str, start: int, end: int, values: list[float]) -> dict:
+    """The typist once per minimum confidence (see the module docstring)."""
+    rows = []
+    for value in values:
+        engine = load_engine(value)
+        r = simulate(engine, text, start, end)
+        rows.append(
+            {
+                "min_confidence": value,
+                **{k: r[k] for k in ("ksr", "precision", "shown", "accepted")},
+            }
+        )
+    ok = [r for r in rows if r["precision"] >= SWEEP_MIN_PRECISION]
+    best = max(ok, key=lambda r: r["ksr"])["min_confidence"] if ok else None
+    return {"sweep": rows, "best_min_confidence": best, "chars": end - start}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -171,14 +282,35 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+    def load(min_confidence=None, beam=None):
+        chosen = (
+            settings if min_confidence is None else replace(settings, min_confidence=min_confidence)
+        )
+        engine = SuggestionEngine.from_checkpoint(args.model, chosen)
+        beam = beam or args.beam
+        if beam is not None:
+            engine.beam = beam
+        return engine
+
     try:
-        engine = SuggestionEngine.from_checkpoint(args.model, settings)
+        engine = load()
     except CheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.beam is not None:
-        engine.beam = args.beam
+    if args.sweep_confidence is not None:
+        result = sweep(load, text, start, end, args.sweep_confidence)
+        result.update(model=engine.name, adapt=settings.adapt, stop_at=settings.stop_at)
+        print_result(result, args.json)
+        return 0
     result = simulate(engine, text, start, end)
+    if not args.by_position:
+        del result["by_position"]
+    result["oracle_ksr"] = result["oracle_accepted"] = None
+    if args.oracle:
+        oracle = load(0.0, args.oracle_beam)  # it needs no gate
+        ceiling = simulate(oracle, text, start, end, oracle=True)
+        result["oracle_ksr"], result["oracle_accepted"] = ceiling["ksr"], ceiling["accepted"]
     result.update(
         model=engine.name,
         adapt=settings.adapt,

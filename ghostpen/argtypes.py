@@ -81,3 +81,11 @@ def tail_fraction(text: str) -> float:
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {value:g}")
     return value
+
+
+def fraction_list(text: str) -> list[float]:
+    """Comma-separated numbers in [0, 1) (a sweep of confidences: "0.05,0.1,0.2")."""
+    parts = [p.strip() for p in text.split(",")]
+    if not parts or any(not p for p in parts):
+        raise argparse.ArgumentTypeError(f"must be numbers separated by commas, not {text!r}")
+    return [fraction(p) for p in parts]

@@ -9,12 +9,23 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
    further back at most CHECKPOINT_EVERY steps, a freshly opened document WARMUP steps.
 3. Document adaptation (`settings.adapt`): a character n-gram cache over before + after,
    updated by diffs, mixed into the model's next-character distribution (`adapt.py`).
-4. Decoding (`decode.py`): a small beam search to the end of the word / line, ranked by the
-   keystrokes it is expected to save, gated by `settings.min_confidence` on the calibrated
-   confidence P(text) ** CONFIDENCE_POWER.
-5. With adaptation and no decoded suggestion above the threshold, the most frequent document
+4. Rejections (`rejections.py`): what the user typed since the last call is compared with
+   what was shown then; a word typed past is not offered again while that word is typed.
+5. Decoding (`decode.py`): a best-first search over whole words to the end of the word, the
+   sure phrase (`stop_at="phrase"`, the default) or the line, ranked by the keystrokes it is
+   expected to save under the typist's rules (`savings.py`), gated by
+   `settings.min_confidence` on the calibrated probability that taking it saves a keystroke
+   (its first word is right, or all of it: `savings.useful_logp`), P ** CONFIDENCE_POWER,
+   which is also the suggestion's confidence. In prose (`prose.py`: untitled,
+   .txt, .md, ... files) a word ends with the space after it when the model gives the space at
+   least SEPARATOR_MIN, so accepting it never costs the space; in code and markup files
+   suggestions end where the word ends. An optional word model (`word_prior`, see
+   `prior.py`) adds its candidates and mixes its probabilities into the first word's.
+6. With adaptation and no decoded suggestion above the threshold, the most frequent document
    word that extends the word being typed (source "document"): names the model never saw.
 No suggestion while the cursor is inside a word (`after` starts with a word character).
+`last_candidates` holds the texts every suggestion of the last call was chosen from (for the
+oracle of `eval ksr`).
 
 The editor shares one engine between its tabs: the engine keeps the caches of the last
 MAX_DOCUMENTS documents and picks the one a call belongs to by its path (or, for untitled
@@ -35,6 +46,9 @@ from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
 from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
+from ghostpen.suggest.prior import WordPrior
+from ghostpen.suggest.prose import is_prose
+from ghostpen.suggest.rejections import RejectionMemory, is_banned
 from ghostpen.suggest.states import StateCache
 from ghostpen.suggest.types import EngineSettings, Suggestion
 from ghostpen.suggest.window import AFTER as MAX_AFTER  # `window_start` is re-exported
@@ -44,13 +58,15 @@ from ghostpen.suggest.words import is_word_char
 CHECKPOINT_EVERY = 64  # a cached state every this many document characters
 RECENT = 64  # and one at each of this many positions before the cursor (cheap Backspace)
 WARMUP = 256  # characters fed from a zero state when no cached state is close enough
-DEFAULT_BEAM = 1  # beam width of the decoder (2: ksr +0.006, p95 latency +25%)
+DEFAULT_BEAM = 1  # first words the decoder keeps and continues (eval ksr --beam)
 DEFAULT_RANK = "savings"  # decoder ranking: "savings" (expected keystrokes saved) or "word"
 # confidence = P(text) ** CONFIDENCE_POWER: the decoded probability is optimistic (the best of
 # several candidates, a model sharper on its training text than on new text); the power was
 # fitted (maximum likelihood) to how often suggestions were exactly right in `eval ksr`
 CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
+SEPARATOR_MIN = 0.3  # prose: a word is offered with its space when P(space) is at least this
+PHRASE_MIN = 0.3  # "phrase": following words while P(suggestion) stays at least this
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
 WORD_NOVELTY = 1.0  # pseudo-count of unseen words in document-word probabilities
 MAX_DOCUMENTS = 4  # documents whose caches are kept (editor tabs)
@@ -88,6 +104,7 @@ class _Document:
         )
         self.cache = DocumentCache(novelty=WORD_NOVELTY)
         self.closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
+        self.rejections = RejectionMemory()
         self.sniffed: str | None = None  # markup mode sniffed from the content
 
 
@@ -112,6 +129,8 @@ class SuggestionEngine:
         self.name = name
         self.beam = DEFAULT_BEAM  # `eval ksr --beam` sets it
         self.warmup = WARMUP
+        self.word_prior: WordPrior | None = None  # a word-level model (prior.py), or none
+        self.last_candidates: list[str] = []  # what the last suggestion was chosen from
         self._decoder = Decoder(model, vocab)
         self._threads = _BlasThreads()
         self.reset()
@@ -156,17 +175,23 @@ class SuggestionEngine:
         """Ghost text for the cursor between `before` and `after`, or None."""
         settings = self.settings
         doc = self._document(before, path)
+        self.last_candidates = []
         if settings.html:
             tag = self._closing_tag(doc, before, after, path)
             if tag is not None:
+                doc.rejections.shown(before, 0, None)
                 return tag
         if not before or (after and is_word_char(after[0])):
+            doc.rejections.shown(before, 0, None)
             return None  # nothing typed yet, or the cursor is inside a word
         if len(before) >= WINDOW + ALIGN:  # markup documents come whole for the tag closer
             before = before[window_start(len(before)) :]
         after = after[:MAX_AFTER]
+        prose = is_prose(path) and doc.sniffed is None
         with self._threads.limit():
             state, logits = doc.states.advance(before)
+            origin = doc.states.origin
+            prefix, banned = doc.rejections.observe(before, origin)
             cache = None
             if settings.adapt:
                 doc.cache.sync(before + CURSOR + after if after else before)
@@ -183,18 +208,28 @@ class SuggestionEngine:
                 rank=DEFAULT_RANK,
                 max_steps=MAX_DECODE_STEPS,
                 ahead=doc.states.ahead,
+                separator=prose,
+                separator_min=SEPARATOR_MIN,
+                phrase_min=PHRASE_MIN,
+                banned=banned,
+                ban_prefix=prefix,
+                word_prior=self.word_prior,
             )
+        self.last_candidates = [c.text for c in self._decoder.candidates]
         best = None
-        confidence = 0.0 if decoded is None else decoded.confidence**CONFIDENCE_POWER
-        if decoded is not None and confidence >= settings.min_confidence:
+        gate = 0.0 if decoded is None else decoded.first_confidence**CONFIDENCE_POWER
+        if decoded is not None and gate >= settings.min_confidence:
             source = "document" if decoded.from_document else "model"
-            best = Suggestion(decoded.text, confidence, source)
+            best = Suggestion(decoded.text, gate, source)
         # document words only when the model has nothing to show: as competitors their
         # frequency-based probability beat better contextual guesses (lower ksr on nietzsche)
         if cache is not None and best is None:
             word = self._document_word(before, cache)
-            if word is not None and word.confidence >= settings.min_confidence:
-                best = word
+            if word is not None and not is_banned(prefix, word.text, banned):
+                self.last_candidates.append(word.text)
+                if word.confidence >= settings.min_confidence:
+                    best = word
+        doc.rejections.shown(before, origin, None if best is None else best.text)
         return best
 
     def _document_word(self, before: str, cache: DocumentCache) -> Suggestion | None:

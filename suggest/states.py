@@ -52,6 +52,11 @@ class StateCache:
         self.ahead: dict[str, tuple] = {}
         self._ahead_pos = -1  # the cursor position `ahead` continues from
 
+    @property
+    def origin(self) -> int:
+        """Document offset of the text's first character (characters window moves dropped)."""
+        return self._offset
+
     def shift_of(self, before: str) -> int:
         """How many characters the window dropped, if `before` is a moved window of the text
         (0 when it is not)."""

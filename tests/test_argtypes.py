@@ -19,6 +19,7 @@ from ghostpen import argtypes as t
         (t.non_negative_float, {"0": 0.0, "1.5": 1.5}, ["-0.1", "nan"]),
         (t.fraction, {"0": 0.0, "0.4": 0.4}, ["1", "-0.1", "nan"]),
         (t.open_fraction, {"0.1": 0.1}, ["0", "1", "nan"]),
+        (t.fraction_list, {"0.05,0.1": [0.05, 0.1], "0": [0.0]}, ["", "0.1,", "0.1,1", "x"]),
     ],
 )
 def test_types(kind, good, bad):

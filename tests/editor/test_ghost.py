@@ -131,3 +131,22 @@ def test_accept_ghost_method_and_type_through(qtbot):
     assert edit.accept_ghost("line") == " de"
     assert edit.accept_ghost() == "\nf"
     assert edit.toPlainText() == "abc de\nf" and edit.ghost() is None
+
+
+def test_a_trailing_space_is_typed_through_and_taken_word_by_word(qtbot):
+    # prose suggestions end with the space after the word ("lo " after "hel")
+    edit = make_edit(qtbot, "hel")
+    edit.set_ghost(sug("lo "))
+    qtbot.keyClicks(edit, "lo")  # typing the word itself keeps the space as the ghost
+    assert edit.ghost().text == " "
+    qtbot.keyClicks(edit, " ")  # typing the separator consumes it: nothing is left
+    assert edit.toPlainText() == "hello " and edit.ghost() is None
+    edit.set_ghost(sug("the same "))
+    assert edit.accept_ghost("word") == "the"  # Ctrl+Right: the word, then the next word...
+    assert edit.accept_ghost("word") == " same"
+    assert edit.ghost().text == " "  # ...and the trailing space alone
+    qtbot.keyClicks(edit, ".")  # punctuation instead of the space: the ghost goes
+    assert edit.toPlainText() == "hello the same." and edit.ghost() is None
+    edit.set_ghost(sug(" and "))
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)  # Tab takes the space too
+    assert edit.toPlainText() == "hello the same. and " and edit.ghost() is None

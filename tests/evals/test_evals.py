@@ -126,6 +126,13 @@ def test_eval_ksr(capsys, tiny_model):
     assert result["chars"] == 200 and result["adapt"] is True
     assert 0.0 < result["ksr"] < 1.0  # the model memorised its text: some savings
     assert result["accepted"] > 0 and result["mean_accept_len"] >= 1.0
+    assert 0 < result["accepted"] <= result["shown"]
+    assert result["precision"] == round(result["accepted"] / result["shown"], 3)
+    assert result["oracle_ksr"] >= result["ksr"]  # the ceiling of the decoder's candidates
+    assert result["oracle_accepted"] > 0
+    pcts = [result[f"suggest_ms_{p}"] for p in ("p50", "p90", "p95", "p99")]
+    assert pcts == sorted(pcts) and pcts[0] > 0
+    assert "by_position" not in result
     plain = run_json(
         capsys,
         [
@@ -142,6 +149,27 @@ def test_eval_ksr(capsys, tiny_model):
         ],
     )
     assert plain["adapt"] is False and plain["chars"] == 50
+
+
+def test_eval_ksr_by_position_and_sweep(capsys, tiny_model):
+    common = ["eval", "ksr", "--text", str(FIXTURES / "tiny.txt"), "--model", str(tiny_model)]
+    common += ["--tail-fraction", "0.5", "--limit-chars", "120", "--json"]
+    result = run_json(capsys, [*common, "--by-position", "--no-oracle"])
+    assert result["oracle_ksr"] is None
+    where = result["by_position"]
+    assert set(where) == {"word_start", "mid_word"}
+    calls = where["word_start"]["calls"] + where["mid_word"]["calls"]
+    assert calls <= result["chars"] <= calls + round(result["accepted"] * result["mean_accept_len"])
+    assert where["mid_word"]["calls"] > 0 and where["word_start"]["calls"] > 0
+    assert where["mid_word"]["p50"] <= where["mid_word"]["p99"]
+    swept = run_json(capsys, [*common, "--sweep-confidence", "0,0.99"])
+    rows = swept["sweep"]
+    assert [r["min_confidence"] for r in rows] == [0.0, 0.99]
+    assert rows[0]["shown"] >= rows[1]["shown"]  # a higher gate shows fewer suggestions
+    ok = [r for r in rows if r["precision"] >= 0.25]
+    assert swept["best_min_confidence"] == (
+        max(ok, key=lambda r: r["ksr"])["min_confidence"] if ok else None
+    )
 
 
 def test_matched_words():

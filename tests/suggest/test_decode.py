@@ -110,8 +110,10 @@ def test_min_confidence_prunes_and_line_mode_stops_early():
     assert out.text == "lo,"  # " world" would take it below 0.6
 
 
-def test_beam_finds_the_likelier_whole_word():
-    # greedy takes "a" (0.5) but every word after it is unlikely; "b" (0.4) leads to "bc"
+def test_best_first_search_finds_the_likelier_whole_word():
+    # "a" (0.5) is the likelier first letter but every word after it is unlikely; "b" (0.4)
+    # leads to "bc". The search pops the likeliest prefix first, so it finds "bc" with one
+    # word kept as with three (the old greedy beam of 1 followed "a": this test asserted that)
     script = {
         "x ": {"a": 0.5, "b": 0.4},
         "x a": {"p": 0.2, "q": 0.2, "r": 0.2, "s": 0.2},
@@ -125,8 +127,7 @@ def test_beam_finds_the_likelier_whole_word():
     dec, state, logits = decoder_for(script, "x ")
     greedy = dec.decode(state, logits, "x ", stop_at="word", beam=1, min_confidence=0.01)
     beam = dec.decode(state, logits, "x ", stop_at="word", beam=3, min_confidence=0.01)
-    assert len(greedy.text) == 2 and greedy.text[0] == "a"
-    assert beam.text == "bc"
+    assert greedy.text == beam.text == "bc"
 
 
 def test_document_cache_supplies_unknown_characters_and_names():
@@ -149,7 +150,7 @@ def test_savings_rank_prefers_a_confident_longer_text():
         "go bcde": {" ": 0.99},
     }
     dec, state, logits = decoder_for(script, "go ")
-    # "a" alone is too short to show: greedy finds nothing, a beam of 2 finds "bcde"
+    # "a" alone is too short to show: keeping one word finds nothing, keeping 2 finds "bcde"
     assert dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1) is None
     out = dec.decode(state, logits, "go ", stop_at="word", min_confidence=0.1, beam=2)
     assert out.text == "bcde"
@@ -189,6 +190,8 @@ def test_max_steps_bounds_the_work():
         ("   ", 3),
         ("naïve café", 5),
         ("end.", 3),
+        ("world ", 5),  # a trailing space is a word of its own: Ctrl+Right takes "world" first
+        (" ", 1),
     ],
 )
 def test_next_word_len(text, n):
@@ -206,3 +209,129 @@ def test_words_accepted_one_by_one_cover_the_text():
         rest = rest[k:]
     assert "".join(words) == text
     assert words[:4] == ["  Hello", ",", " world", " --"]
+
+
+# -- separators, phrases, ranking by the typist's savings, rejections, the word prior -------
+
+SAME = {
+    "x ": {"t": 0.9},
+    "x t": {"h": 0.95},
+    "x th": {"e": 0.95},
+    "x the": {" ": 0.9},
+    "x the ": {"s": 0.9},
+    "x the s": {"a": 0.95},
+    "x the sa": {"m": 0.95},
+    "x the sam": {"e": 0.95},
+    "x the same": {" ": 0.9},
+    "x the same ": {"t": 0.9},
+    "x the same t": {"i": 0.95},
+    "x the same ti": {"m": 0.95},
+    "x the same tim": {"e": 0.95},
+    "x the same time": {" ": 0.9},
+}
+
+
+def test_separator_ends_a_word_with_its_space_in_prose_only():
+    dec, state, logits = decoder_for(SAME, "x th")
+    code = dec.decode(state, logits, "x th", stop_at="word", rank="savings")
+    assert code is None  # "e": one character, too short to show
+    prose = dec.decode(state, logits, "x th", stop_at="word", rank="savings", separator=True)
+    assert prose.text == "e "
+    assert math.isclose(prose.confidence, 0.95 * 0.9, rel_tol=1e-6)
+    # taking "e" alone saves nothing: the gate reads P(all of "e ")
+    assert math.isclose(prose.first_confidence, 0.95 * 0.9, rel_tol=1e-6)
+    # not when the model is not sure enough of the space
+    out = dec.decode(
+        state, logits, "x th", stop_at="word", rank="savings", separator=True, separator_min=0.95
+    )
+    assert out is None
+
+
+def test_phrase_continues_while_sure_and_ctrl_right_takes_it_word_by_word():
+    dec, state, logits = decoder_for(SAME, "x ")
+    kw = {"rank": "savings", "separator": True, "min_confidence": 0.1}
+    word = dec.decode(state, logits, "x ", stop_at="word", **kw)
+    assert word.text == "the "
+    phrase = dec.decode(state, logits, "x ", stop_at="phrase", phrase_min=0.3, **kw)
+    assert phrase.text == "the same time "
+    texts = [c.text for c in dec.candidates]
+    assert {"the", "the ", "the same", "the same ", "the same time"} <= set(texts)
+    words, rest = [], phrase.text
+    while rest:  # Ctrl+Right
+        k = next_word_len(rest)
+        words.append(rest[:k])
+        rest = rest[k:]
+    assert words == ["the", " same", " time", " "]
+    # a higher bar stops the phrase earlier: P("the same ") = 0.9*0.95**2*0.9*0.9*0.95**3 =
+    # 0.56, P("the same t") = 0.51
+    short = dec.decode(state, logits, "x ", stop_at="phrase", phrase_min=0.55, **kw)
+    assert short.text == "the same "
+    # without separators (code) a phrase is one word
+    code = dec.decode(state, logits, "x ", stop_at="phrase", rank="savings", min_confidence=0.1)
+    assert code.text == "the"
+
+
+def test_savings_model_the_typist():
+    from ghostpen.suggest.savings import expected_savings, saved_keys, unit_ends, useful_logp
+
+    assert unit_ends("the same ") == [3, 8, 9]
+    lp = [math.log(p) for p in (0.9, 0.8, 0.5, 0.5)]  # cumulative: P("t")..P("the ")
+    # "the " = units "the", " ": 2 keys saved when "the" is right, 1 more when all of it is
+    assert math.isclose(expected_savings("the ", lp), 0.5 * 2 + 0.5 * 1)
+    assert math.isclose(expected_savings("the", lp[:3]), 0.5 * 2)
+    assert saved_keys("the same ", "the same time") == 8  # Tab
+    assert saved_keys("the same ", "the other") == 2  # Ctrl+Right once
+    assert saved_keys("the same ", "then") == 2  # "the" matches character by character
+    assert saved_keys("xyz", "abc") == 0
+    # the gate's probability: the first unit that saves a key ("the"), else all ("e ")
+    assert useful_logp("the ", lp) == lp[2]
+    assert useful_logp("e ", lp[:2]) == lp[1]
+    lp9 = [math.log(1.0 - i / 20) for i in range(9)]
+    assert useful_logp(", and the", lp9) == lp9[4]  # "," saves nothing, " and" does
+
+
+def test_banned_words_are_not_offered():
+    dec, state, logits = decoder_for(SAME, "x t")
+    kw = {"rank": "savings", "separator": True, "stop_at": "word", "min_confidence": 0.001}
+    assert dec.decode(state, logits, "x t", **kw).text == "he "
+    out = dec.decode(state, logits, "x t", banned=frozenset({"the"}), ban_prefix="t", **kw)
+    assert out is None or not ("t" + out.text).startswith("the")
+    # a word that merely starts like the banned one is still offered
+    script = dict(SAME, **{"x the": {"n": 0.5, " ": 0.4}, "x then": {" ": 0.9}})
+    dec, state, logits = decoder_for(script, "x t")
+    out = dec.decode(state, logits, "x t", banned=frozenset({"the"}), ban_prefix="t", **kw)
+    assert out.text == "hen "
+
+
+class FakePrior:
+    """A word model that knows one phrase: after "x" comes "zebra"."""
+
+    def __init__(self):
+        self.asked = []
+
+    def logprob(self, word, context_words):
+        return math.log(0.9) if word == "zebra" else math.log(0.01)
+
+    def top_continuations(self, context_words, prefix, k):
+        self.asked.append((tuple(context_words), prefix))
+        return [("zebra", math.log(0.9))] if "zebra".startswith(prefix) else []
+
+
+def test_word_prior_adds_and_weighs_candidates():
+    from ghostpen.suggest.prior import WordPrior, context_words
+
+    prior = FakePrior()
+    assert isinstance(prior, WordPrior)
+    assert context_words("one two thr") == ["one", "two"]
+    assert context_words("one, two ") == ["one", "two"]
+    dec, state, logits = decoder_for(SAME, "x ")
+    kw = {"rank": "savings", "separator": True, "stop_at": "word", "min_confidence": 0.05}
+    assert dec.decode(state, logits, "x ", **kw).text == "the "  # the character model alone
+    dec, state, logits = decoder_for(SAME, "x z")
+    assert dec.decode(state, logits, "x z", **kw) is None
+    out = dec.decode(state, logits, "x z", word_prior=prior, **kw)
+    assert prior.asked == [(("x",), "z")]
+    # the character model finds no "z..." word above the gate; the prior's "zebra" is stepped
+    # through it and scored with the mixture, so it is offered
+    assert out is not None and out.text in ("ebra", "ebra ")
+    assert 0.2 < out.first_confidence <= 1.0  # about the prior's share of the mixture
