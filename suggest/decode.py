@@ -48,7 +48,14 @@ import numpy as np
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
 from ghostpen.suggest.adapt import DocumentCache, word_prefix
-from ghostpen.suggest.prior import PRIOR_CANDIDATES, PRIOR_WEIGHT, WordPrior, context_words
+from ghostpen.suggest.prior import (
+    PRIOR_CANDIDATES,
+    PRIOR_MIN_SHARE,
+    PRIOR_TAIL,
+    PRIOR_WEIGHT,
+    WordPrior,
+    context_words,
+)
 from ghostpen.suggest.rejections import is_banned
 from ghostpen.suggest.savings import expected_savings, useful_logp
 
@@ -194,7 +201,7 @@ class Decoder:
             threshold=math.log(max(min_confidence, 1e-12)),
             max_chars=max_chars,
             beam=max(1, beam),
-            tail=context[-200:],
+            tail=context[-PRIOR_TAIL:],
             prefix=word_prefix(context) if context else "",
             ban_prefix=ban_prefix,
             banned=banned,
@@ -396,9 +403,13 @@ class Decoder:
             return found
         z = sum(math.exp(lp) for _, lp in listed)
         have = {prefix + h.text: h for h in found}
-        for word, _lp in listed:
+        for word, lp in listed:
             if word in have or not word.startswith(prefix) or len(word) <= len(prefix):
                 continue
+            if math.exp(lp) / z < PRIOR_MIN_SHARE or is_banned(
+                opts.ban_prefix, word[len(prefix) :], opts.banned
+            ):
+                continue  # too unlikely to win (each costs model steps), or typed past
             h = self._force(root, word[len(prefix) :], opts)
             if h is None:
                 break  # out of model steps

@@ -44,6 +44,7 @@ import os
 
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
+from ghostpen.model.wordlm import WordLM
 from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
 from ghostpen.suggest.prior import WordPrior
@@ -53,6 +54,7 @@ from ghostpen.suggest.states import StateCache
 from ghostpen.suggest.types import EngineSettings, Suggestion
 from ghostpen.suggest.window import AFTER as MAX_AFTER  # `window_start` is re-exported
 from ghostpen.suggest.window import ALIGN, WINDOW, window_start
+from ghostpen.suggest.wordprior import DocumentPrior
 from ghostpen.suggest.words import is_word_char
 
 CHECKPOINT_EVERY = 64  # a cached state every this many document characters
@@ -105,6 +107,7 @@ class _Document:
         self.cache = DocumentCache(novelty=WORD_NOVELTY)
         self.closers: dict[str, object] = {}  # mode -> htmlclose.TagCloser
         self.rejections = RejectionMemory()
+        self.prior: DocumentPrior | None = None  # the word model with this document's counts
         self.sniffed: str | None = None  # markup mode sniffed from the content
 
 
@@ -141,7 +144,10 @@ class SuggestionEngine:
         from ghostpen.model.checkpoint import default_model_path, load_model
 
         net, ckpt = load_model(default_model_path() if path is None else path)
-        return cls(FastModel.from_gluon(net), ckpt.vocab, settings, name=ckpt.name)
+        engine = cls(FastModel.from_gluon(net), ckpt.vocab, settings, name=ckpt.name)
+        if "wordlm" in ckpt.files:  # its sha256 was checked with the checkpoint's
+            engine.word_prior = WordLM.load(ckpt.path / ckpt.files["wordlm"])
+        return engine
 
     def update_settings(self, settings: EngineSettings) -> None:
         self.settings = settings
@@ -213,7 +219,7 @@ class SuggestionEngine:
                 phrase_min=PHRASE_MIN,
                 banned=banned,
                 ban_prefix=prefix,
-                word_prior=self.word_prior,
+                word_prior=self._prior(doc, before, settings.adapt),
             )
         self.last_candidates = [c.text for c in self._decoder.candidates]
         best = None
@@ -231,6 +237,21 @@ class SuggestionEngine:
                     best = word
         doc.rejections.shown(before, origin, None if best is None else best.text)
         return best
+
+    def _prior(self, doc: _Document, before: str, adapt: bool) -> WordPrior | None:
+        """The word model for this call: with the document's own counts when adapting."""
+        if self.word_prior is None:
+            return None
+        if not isinstance(self.word_prior, WordLM):
+            return self.word_prior  # any other WordPrior is used as it is
+        if (
+            doc.prior is None
+            or doc.prior.lm is not self.word_prior
+            or ((doc.prior.doc is not None) != adapt)
+        ):
+            doc.prior = DocumentPrior(self.word_prior, adapt)
+        doc.prior.sync(before)
+        return doc.prior
 
     def _document_word(self, before: str, cache: DocumentCache) -> Suggestion | None:
         """The rest of a document word that extends the word being typed (names the model

@@ -14,22 +14,27 @@ prefix (an over-estimate when the list is short of the prefix's mass). The mixed
 replaces P_char(w) in ranking, gating and the expected savings of every suggestion starting
 with w. `word_prior=None` is the character model alone.
 
-A model that fits (e.g. `model/wordlm.py`'s modified-Kneser-Ney n-gram model) needs only these
-two methods; the context is the words before the one being typed, oldest first, as
-`context_words` returns them.
+A model that fits (e.g. `model/wordlm.py`'s modified-Kneser-Ney n-gram model, wrapped per
+document by `wordprior.DocumentPrior`) needs only these two methods; the context is the tokens
+before the one being typed, oldest first, as `context_words` returns them: the word model's own
+reading (`ghostpen.model.wordtok.split_context`: punctuation tokens kept, `<s>` at a sentence
+start).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-PRIOR_WEIGHT = 0.3  # weight of the word model in the mixture (to fit on `eval ksr`)
+from ghostpen.model.wordtok import TAIL_CHARS, split_context
+
+PRIOR_WEIGHT = 0.5  # weight of the word model in the mixture (fitted on `eval ksr`, see below)
+# a listed word the character model did not find is stepped through it (model steps: latency)
+# only when it holds at least this share of the listed words' probability
+PRIOR_MIN_SHARE = 0.1
 PRIOR_CANDIDATES = 6  # words asked of the word model per word position
 CONTEXT_WORDS = 3  # words of context passed (a 4-gram model reads 3)
-
-_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+PRIOR_TAIL = TAIL_CHARS + 64  # characters before the cursor the decoder keeps for the context
 
 
 @runtime_checkable
@@ -47,9 +52,5 @@ class WordPrior(Protocol):
 
 
 def context_words(text: str, n: int = CONTEXT_WORDS) -> list[str]:
-    """The last n complete words of `text` (the word being typed at its end excluded)."""
-    tail = text[-200:]
-    words = _WORD.findall(tail)
-    if words and tail and not tail[-1].isspace() and tail.endswith(words[-1]):
-        words = words[:-1]  # the word being typed
-    return words[-n:] if n > 0 else []
+    """The last n tokens of `text` before the word being typed at its end."""
+    return list(split_context(text, n)[0])

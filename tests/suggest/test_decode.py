@@ -322,15 +322,16 @@ def test_word_prior_adds_and_weighs_candidates():
 
     prior = FakePrior()
     assert isinstance(prior, WordPrior)
-    assert context_words("one two thr") == ["one", "two"]
-    assert context_words("one, two ") == ["one", "two"]
+    # the word model's own reading: a document start is <s>, punctuation is a token
+    assert context_words("one two thr") == ["<s>", "one", "two"]
+    assert context_words("Yes. one, two ") == ["one", ",", "two"]
     dec, state, logits = decoder_for(SAME, "x ")
     kw = {"rank": "savings", "separator": True, "stop_at": "word", "min_confidence": 0.05}
     assert dec.decode(state, logits, "x ", **kw).text == "the "  # the character model alone
     dec, state, logits = decoder_for(SAME, "x z")
     assert dec.decode(state, logits, "x z", **kw) is None
     out = dec.decode(state, logits, "x z", word_prior=prior, **kw)
-    assert prior.asked == [(("x",), "z")]
+    assert prior.asked == [(("<s>", "x"), "z")]
     # the character model finds no "z..." word above the gate; the prior's "zebra" is stepped
     # through it and scored with the mixture, so it is offered
     assert out is not None and out.text in ("ebra", "ebra ")
