@@ -14,7 +14,10 @@ ksr = 1 - keystrokes / characters. The engine uses the default `EngineSettings` 
 overridden (the flags exist to tune those defaults).
 
     ghostpen eval ksr --text corpus.txt [--model DIR] [--tail-fraction 0.1] [--no-adapt]
-                      [--limit-chars N] --json
+                      [--limit-chars N] [--habits-from FILE…] --json
+
+`--habits-from` fills a typing-habits store (`suggest/habits.py`, as the editor's Typing
+history does on save) from those files first, and the engine suggests from it.
 """
 
 from __future__ import annotations
@@ -72,6 +75,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--beam", type=argtypes.positive_int, default=None, help="override the beam width"
+    )
+    parser.add_argument(
+        "--habits-from",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="fill the typing-habits store from these files first (default: no habits)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -174,6 +184,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.beam is not None:
         engine.beam = args.beam
+    habits = 0
+    if args.habits_from:
+        from ghostpen.suggest.habits import store_from_files
+
+        try:
+            store = store_from_files(args.habits_from)
+        except TextReadError as exc:
+            print(f"error: cannot read {exc.path}: {exc.reason}", file=sys.stderr)
+            return 2
+        engine.set_habits(store.snapshot())
+        habits = len(store)
     result = simulate(engine, text, start, end)
     result.update(
         model=engine.name,
@@ -182,6 +203,7 @@ def run(args: argparse.Namespace) -> int:
         stop_at=settings.stop_at,
         max_chars=settings.max_chars,
         beam=engine.beam,
+        habits_entries=habits,
     )
     print_result(result, args.json)
     return 0

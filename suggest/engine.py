@@ -14,6 +14,10 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
    confidence P(text) ** CONFIDENCE_POWER.
 5. With adaptation and no decoded suggestion above the threshold, the most frequent document
    word that extends the word being typed (source "document"): names the model never saw.
+6. With the user's typing habits given (`set_habits`, opt-in in the editor) and no document
+   suggestion: the likeliest next word or completion from the words and phrases of documents
+   they saved (source "habits", `habits_index.py`), where it is more confident than the
+   model's suggestion: a name typed last week completes today.
 No suggestion while the cursor is inside a word (`after` starts with a word character).
 
 The editor shares one engine between its tabs: the engine keeps the caches of the last
@@ -100,6 +104,7 @@ class SuggestionEngine:
         vocab: Vocab,
         settings: EngineSettings | None = None,
         name: str = "",
+        habits=None,
     ):
         if model.vocab_size != len(vocab):
             raise ValueError(
@@ -110,6 +115,7 @@ class SuggestionEngine:
         self.vocab = vocab
         self.settings = settings or EngineSettings()
         self.name = name
+        self.habits = habits  # a habits_index.Habits (read-only) or None
         self.beam = DEFAULT_BEAM  # `eval ksr --beam` sets it
         self.warmup = WARMUP
         self._decoder = Decoder(model, vocab)
@@ -126,6 +132,11 @@ class SuggestionEngine:
 
     def update_settings(self, settings: EngineSettings) -> None:
         self.settings = settings
+
+    def set_habits(self, habits) -> None:
+        """Suggest from the user's typing habits too (a read-only `habits_index.Habits`, e.g.
+        `HabitsStore.snapshot()`), or no more (None)."""
+        self.habits = habits
 
     def reset(self) -> None:
         """Forget every cached state and document statistic."""
@@ -195,7 +206,18 @@ class SuggestionEngine:
             word = self._document_word(before, cache)
             if word is not None and word.confidence >= settings.min_confidence:
                 best = word
+        if self.habits is not None and (best is None or best.source == "model"):
+            best = self._habit(before, best)
         return best
+
+    def _habit(self, before: str, best: Suggestion | None) -> Suggestion | None:
+        """The typing habits' suggestion where it is more confident than the model's `best`
+        (document words and text stay first: as competitors of the model, habits raised ksr
+        on tech-docs from 0.213 to 0.260 with the bundled model, 0.337 to 0.340 fine-tuned)."""
+        habit = self.habits.suggestion(before, self.settings.max_chars)
+        if habit is None or habit.confidence < self.settings.min_confidence:
+            return best
+        return habit if best is None or habit.confidence > best.confidence else best
 
     def _document_word(self, before: str, cache: DocumentCache) -> Suggestion | None:
         """The rest of a document word that extends the word being typed (names the model
