@@ -258,6 +258,7 @@ class HabitsDialog(QDialog):
         prefs = self.controller.prefs
         self.enabled.setChecked(prefs.enabled)
         self.types.setText(format_types(prefs.excluded_types))
+        self.types.setCursorPosition(0)  # show the start of a long list
         self.folders.setPlainText("\n".join(prefs.excluded_folders))
         self.show_status(self.controller.last_status)
 

@@ -13,54 +13,70 @@ a suggestion above the confidence threshold, as it asks the document cache for w
   them: P = count / (count of the stored words with this prefix + `novelty`).
 
 The word typed so far and words only one letter longer count in the denominator (after "Rust"
-the user may well stop), not as candidates: a suggestion adds at least 2 characters. Lookups
-are a few dict reads and a scan of one sorted bucket (at most `MAX_FOLLOWERS` followers of a
-context are kept).
+the user may well stop), not as candidates: a suggestion adds at least 2 characters.
+
+The index is the store's keys in sorted order (words, 2-word and 3-word phrases: the entries
+starting with a string are one slice, found by bisection) plus two precomputed tables: the
+best word and total for every 2- and 3-letter prefix, and the best next word for every
+context with more than `DENSE` followers. Building it for full tables (50,000 words, 100,000
+phrases) takes a fraction of a second and a few MB; a lookup scans at most a short slice.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 from ghostpen.suggest.adapt import word_prefix
 from ghostpen.suggest.habits import _PHRASE_GAP, MAX_PHRASE, WORD_RE
 from ghostpen.suggest.types import Suggestion
 
-PREFIX_KEYS = (2, 3, 4, 6)  # word prefixes indexed (a longer prefix filters the longest key)
+SHORT_PREFIXES = (2, 3)  # prefix lengths whose best word and total are precomputed
 MIN_PREFIX = 2  # letters typed before stored words are proposed without a context
-MAX_FOLLOWERS = 256  # most frequent followers kept per context
+DENSE = 16  # contexts with more followers than this have their best next word precomputed
 CONTEXT_CHARS = 256  # characters before the cursor searched for the context words
 NOVELTY = 1.0  # pseudo-count of "a word not in the habits"
 
 
-class _Bucket:
-    """Words with their counts, most frequent first, and the total count."""
+class _Sorted:
+    """Keys in sorted order with their counts: the keys starting with a string are a slice."""
 
-    __slots__ = ("words", "counts", "total")
+    __slots__ = ("keys", "counts")
 
-    def __init__(self, items: list[tuple[str, float]], keep: int | None = None) -> None:
-        items.sort(key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
-        self.total = sum(c for _, c in items)
-        items = items if keep is None else items[:keep]
-        self.words = [w for w, _ in items]
+    def __init__(self, items: list[tuple[str, float]]) -> None:
+        items.sort()
+        self.keys = [k for k, _ in items]
         self.counts = [c for _, c in items]
 
-    def best(self, prefix: str, exact_total: bool) -> tuple[str, float] | None:
-        """The most frequent word at least 2 characters longer than `prefix` starting with
-        it, and its probability among the words starting with it (`exact_total`: every word
-        here does)."""
-        found = None
-        total = self.total if exact_total else 0.0
-        for w, c in zip(self.words, self.counts, strict=True):
-            if not w.startswith(prefix):
-                continue
-            if found is None and len(w) >= len(prefix) + 2:
-                found = (w, c)
-                if exact_total:
-                    break
-            if not exact_total:
-                total += c
+    def starting_with(self, start: str):
+        keys, counts = self.keys, self.counts
+        i = bisect_left(keys, start)
+        while i < len(keys) and keys[i].startswith(start):
+            yield keys[i], counts[i]
+            i += 1
+
+
+def _better(word: str, count: float, best: tuple[str, float] | None) -> bool:
+    """More frequent, then shorter (then first in sorted order, as keys are scanned)."""
+    return best is None or (count, -len(word)) > (best[1], -len(best[0]))
+
+
+def _best_per_group(table: _Sorted, group, min_extra: int) -> dict[str, tuple]:
+    """{group key: (best (word, count) or None, total count)} over `table` in one pass;
+    `group(key)` gives (group key, the candidate word, its minimum length) or None."""
+    out: dict[str, list] = {}
+    for key, c in zip(table.keys, table.counts, strict=True):
+        found = group(key)
         if found is None:
-            return None
-        return found[0], found[1] / (total + NOVELTY)
+            continue
+        g, word, min_len = found
+        entry = out.get(g)
+        if entry is None:
+            entry = out[g] = [None, 0.0, 0]
+        entry[1] += c
+        entry[2] += 1
+        if len(word) >= min_len and _better(word, c, entry[0]):
+            entry[0] = (word, c)
+    return {g: (e[0], e[1]) for g, e in out.items() if e[2] > min_extra}
 
 
 class Habits:
@@ -68,38 +84,55 @@ class Habits:
 
     def __init__(self, words: dict[str, float], phrases: dict[str, float]) -> None:
         self.size = len(words) + len(phrases)
-        by_prefix: dict[str, list[tuple[str, float]]] = {}
-        for w, c in words.items():
-            for k in PREFIX_KEYS:
-                if len(w) < k:
-                    break
-                by_prefix.setdefault(w[:k], []).append((w, c))
-        self._prefixes = {key: _Bucket(items) for key, items in by_prefix.items()}
-        followers: dict[str, list[tuple[str, float]]] = {}
-        for phrase, c in phrases.items():
-            context, _, last = phrase.rpartition(" ")
-            followers.setdefault(context, []).append((last, c))
-        self._next = {ctx: _Bucket(items, MAX_FOLLOWERS) for ctx, items in followers.items()}
+        self._words = _Sorted(list(words.items()))
+        by_len: dict[int, list[tuple[str, float]]] = {2: [], 3: []}
+        for key, c in phrases.items():
+            by_len.setdefault(key.count(" ") + 1, []).append((key, c))
+        self._phrases = {n: _Sorted(by_len[n]) for n in (2, 3)}  # by number of words
+        self._short: dict[str, tuple] = {}
+        for k in SHORT_PREFIXES:
+            self._short.update(
+                _best_per_group(
+                    self._words, lambda w, k=k: (w[:k], w, k + 2) if len(w) >= k else None, -1
+                )
+            )
+        self._dense: dict[str, tuple] = {}
+        for table in self._phrases.values():
+            self._dense.update(_best_per_group(table, lambda key: (*key.rsplit(" ", 1), 2), DENSE))
 
     def __len__(self) -> int:
         return self.size
 
+    def _scan(self, table: _Sorted, start: str, skip: int, min_len: int):
+        """(best (word, count) or None, total) over the keys starting with `start`; the word
+        is a key less its first `skip` characters."""
+        best, total = None, 0.0
+        for key, c in table.starting_with(start):
+            total += c
+            word = key[skip:]
+            if len(word) >= min_len and _better(word, c, best):
+                best = (word, c)
+        return best, total
+
     def complete(self, previous: tuple[str, ...], prefix: str) -> tuple[str, float] | None:
-        """The likeliest word after the words `previous` that extends `prefix`:
-        (word, probability) or None."""
+        """The likeliest word after the words `previous` that extends `prefix` by at least
+        2 characters: (word, probability) or None."""
         for k in range(min(len(previous), MAX_PHRASE - 1), 0, -1):
-            bucket = self._next.get(" ".join(previous[-k:]))
-            if bucket is not None:
-                found = bucket.best(prefix, exact_total=not prefix)
-                if found is not None:
-                    return found
+            context = " ".join(previous[-k:])
+            if not prefix and context in self._dense:
+                best, total = self._dense[context]
+            else:
+                table, skip = self._phrases[k + 1], len(context) + 1
+                best, total = self._scan(table, f"{context} {prefix}", skip, len(prefix) + 2)
+            if best is not None:
+                return best[0], best[1] / (total + NOVELTY)
         if len(prefix) < MIN_PREFIX:
             return None
-        key = prefix[: max(k for k in PREFIX_KEYS if k <= len(prefix))]
-        bucket = self._prefixes.get(key)
-        if bucket is None:
-            return None
-        return bucket.best(prefix, exact_total=len(key) == len(prefix))
+        if len(prefix) in SHORT_PREFIXES:
+            best, total = self._short.get(prefix, (None, 0.0))
+        else:
+            best, total = self._scan(self._words, prefix, 0, len(prefix) + 2)
+        return None if best is None else (best[0], best[1] / (total + NOVELTY))
 
     def suggestion(self, before: str, max_chars: int) -> Suggestion | None:
         """Ghost text from the habits at the end of `before`, or None."""
