@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from ghostpen.suggest.habits import HabitsError, HabitsLimits, HabitsStore
+from ghostpen.suggest.habits import HabitsError, HabitsLimits, HabitsStore, pace_this_thread
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class HabitsKeeper(QObject):
 
     @Slot()
     def load(self) -> None:
+        pace_this_thread()  # long feeds must leave the GUI thread the GIL (habits.py)
         try:
             self.store, message = HabitsStore.load(self.path, self.limits)
         except HabitsError as exc:
@@ -102,4 +103,7 @@ class HabitsKeeper(QObject):
     def finish(self) -> None:
         """Save what is left and end the thread (queued after every pending feed)."""
         self.persist()
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.moveToThread(app.thread())  # the GUI thread drops it once the thread ends
         QThread.currentThread().quit()

@@ -2,9 +2,11 @@
 
 `HabitsController` is attached to the window by `app.build_app`. While typing history is on
 (`HabitsPrefs.enabled`, off by default) it runs a `habits_keeper.HabitsKeeper` in its own
-thread; each successful save of a document that is not excluded (`window.document_saved`)
-sends the saved text there to be counted, and PERSIST_DELAY_MS after the last one the keeper
-saves the store and sends the suggestion worker a fresh read-only index (`Suggester.set_habits`).
+thread. Each successful save of a document that is not excluded (`window.document_saved`)
+keeps its text (the last one per path); PERSIST_DELAY_MS after the last save, the texts go to
+the keeper to be counted, and it saves the store and sends the suggestion worker a fresh
+read-only index (`Suggester.set_habits`). The delay also keeps the counting (paced, see
+`habits.pace_this_thread`) from competing with the window's own work right after a save.
 Nothing of it runs in the GUI thread but the exclusion check. Closing the window (or turning
 typing history off) saves what is pending and stops the thread. `HabitsDialog` explains what is
 stored and where, edits the exclusions, shows the size and forgets the history (after asking).
@@ -76,7 +78,8 @@ class HabitsController(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PERSIST_DELAY_MS)
-        self._timer.timeout.connect(self._persist)
+        self._timer.timeout.connect(self.flush)
+        self._pending: dict[str, str] = {}  # path -> text saved, not yet sent to the keeper
         menu = getattr(getattr(window, "acts", None), "menus", None)
         menu = getattr(menu, "suggest", None) or window.menuBar().addMenu("&Suggestions")
         self.action = menu.addAction("&Typing history…", self.open_dialog)
@@ -115,6 +118,7 @@ class HabitsController(QObject):
         thread, keeper = self._thread, self._keeper
         if thread is None:
             return
+        self._send_pending()
         self._finish.emit()  # after every queued feed: persist, then quit the thread
         thread.wait()
         for signal in (self._feed, self._persist, self._forget, self._finish):
@@ -146,13 +150,21 @@ class HabitsController(QObject):
         """A document was saved: remember its words unless off or excluded."""
         if self._keeper is None or not self.prefs.enabled or self.prefs.excludes(path):
             return
-        self._feed.emit(path, text)
+        self._pending[path] = text
         self._timer.start()
 
+    def _send_pending(self) -> None:
+        pending, self._pending = self._pending, {}
+        for path, text in pending.items():
+            self._feed.emit(path, text)
+
+    @Slot()
     def flush(self) -> None:
-        """Save the store and update the engine now (rather than after the delay)."""
+        """Count what was saved, save the store and update the engine now (the timer calls
+        this PERSIST_DELAY_MS after the last save)."""
         if self._keeper is not None:
             self._timer.stop()
+            self._send_pending()
             self._persist.emit()
 
     def set_prefs(self, prefs: HabitsPrefs) -> None:
@@ -166,6 +178,7 @@ class HabitsController(QObject):
     def forget(self) -> None:
         """Delete the history file and empty the store; suggestions from it stop now."""
         self.window.suggester.set_habits(None)
+        self._pending.clear()
         if self._keeper is not None:
             self._timer.stop()
             self._forget.emit()  # the keeper reports with `status`

@@ -360,8 +360,9 @@ class Suggester(QObject):
 
     def set_habits(self, habits) -> None:
         """Suggest from these typing habits (a read-only `habits_index.Habits`) or none."""
-        for edit, _ in self._edits.values():
-            edit.clear_ghost()  # it may have come from the habits forgotten now
+        if habits is None:
+            for edit, _ in self._edits.values():
+                edit.clear_ghost()  # it may have come from the habits forgotten now
         self._habits_changed.emit(habits)
 
     @property

@@ -35,8 +35,12 @@ import json
 import math
 import os
 import re
+import threading
+import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 from ghostpen.suggest.words import APOSTROPHES
@@ -51,6 +55,10 @@ SECRET_HEX_LEN = 16  # hex digits (with at least one digit) in a word this long:
 SECRET_DIGITS = 7  # a word with this many digits: a card, phone or account number
 MAX_FEED_CHARS = 4_000_000  # documents longer than this are not remembered (data, logs)
 REMEMBERED_DOCUMENTS = 16  # documents whose last feed is kept in memory (re-saves add the diff)
+BREATHE_EVERY = 256  # steps of a long loop between two `breathe()` calls
+JSON_CHUNK = 2048  # entries serialised by one json.dumps call (it holds the GIL throughout)
+PACE_WORK_S = 0.003  # a paced thread works this long ...
+PACE_REST_S = 0.003  # ... then sleeps this long (see `pace_this_thread`)
 
 WORD_RE = re.compile(r"\w+(?:[" + APOSTROPHES + r"]\w+)*")  # as the document cache's words
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -76,6 +84,45 @@ class HabitsLimits:
             raise ValueError("habits limits: at least 1 word, 1 phrase and 1024 bytes")
         if not (0.0 < self.decay <= 1.0 and 0.0 < self.low_water <= 1.0):
             raise ValueError("habits limits: decay and low_water must be in (0, 1]")
+
+
+class Pacer:
+    """Sleeps `rest_s` whenever `work_s` of work went by since the last rest."""
+
+    def __init__(self, work_s: float = PACE_WORK_S, rest_s: float = PACE_REST_S) -> None:
+        self.work_s, self.rest_s = work_s, rest_s
+        self._since = time.perf_counter()
+
+    def __call__(self) -> None:
+        if time.perf_counter() - self._since >= self.work_s:
+            time.sleep(self.rest_s)
+            self._since = time.perf_counter()
+
+
+_PACE = threading.local()  # the calling thread's Pacer, if `pace_this_thread` gave it one
+
+
+def pace_this_thread(work_s: float = PACE_WORK_S, rest_s: float = PACE_REST_S) -> None:
+    """Make the long operations of this module pause regularly in the calling thread.
+
+    The editor feeds, saves and indexes the store in its typing-history thread. CPython runs
+    one thread at a time (the GIL), and the GUI thread needs the GIL for each of the many Python
+    callbacks behind one event (a keystroke, a repaint): while another thread ran a long
+    pure-Python loop, each of them waited up to the 5 ms switch interval, and after saving a
+    1.1 MB document the window stopped answering for 0.4-1.4 s (a 1 ms QTimer's longest gap).
+    Paced, that thread rests `rest_s` after every `work_s` of work (long loops call `breathe`
+    every BREATHE_EVERY steps; no C call such as json.dumps gets more than a few thousand
+    entries), so the GUI gets the GIL at once about half the time; the feed takes about twice
+    as long, in the background. Other threads (the evals, the tests) are not paced.
+    """
+    _PACE.pacer = Pacer(work_s, rest_s)
+
+
+def breathe() -> None:
+    """Pause here if the calling thread is paced (see `pace_this_thread`)."""
+    pacer = getattr(_PACE, "pacer", None)
+    if pacer is not None:
+        pacer()
 
 
 def default_path() -> Path:
@@ -107,7 +154,9 @@ def count_text(text: str) -> tuple[Counter, Counter]:
     phrases: Counter = Counter()
     run: list[str] = []  # the current phrase's last words
     end = -1  # where the previous word ended
-    for m in WORD_RE.finditer(text):
+    for i, m in enumerate(WORD_RE.finditer(text)):
+        if i % BREATHE_EVERY == 0:
+            breathe()
         w = m.group()
         if end < 0 or not _PHRASE_GAP.fullmatch(text, end, m.start()):
             run = []
@@ -138,12 +187,24 @@ def _valid_count(value: object) -> bool:
 
 
 def _prune(table: dict[str, float], keep: int) -> None:
-    """Keep the `keep` largest counts of `table` (ties: the shorter, then the smaller key)."""
+    """Keep the `keep` largest counts of `table` (ties: the earlier added)."""
     if len(table) <= keep:
         return
-    ranked = sorted(table.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
+    breathe()
+    ranked = sorted(table.items(), key=itemgetter(1), reverse=True)  # stable: ties keep order
+    breathe()
     table.clear()
     table.update(ranked[:keep])
+
+
+def _dumps(table: dict[str, float]) -> str:
+    """`table` as a JSON object (counts to 3 decimals), a few thousand entries per C call."""
+    parts = []
+    items = iter(table.items())
+    while chunk := dict((k, round(v, 3)) for k, v in islice(items, JSON_CHUNK)):
+        parts.append(json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))[1:-1])
+        breathe()
+    return "{" + ",".join(parts) + "}"
 
 
 class HabitsStore:
@@ -186,7 +247,9 @@ class HabitsStore:
         if not words and not phrases:
             return
         for table, add in ((self.words, words), (self.phrases, phrases)):
-            for key, count in add.items():
+            for i, (key, count) in enumerate(add.items()):
+                if i % BREATHE_EVERY == 0:
+                    breathe()
                 table[key] = table.get(key, 0.0) + count
         self._bound(self.words, self.limits.max_words)
         self._bound(self.phrases, self.limits.max_phrases)
@@ -196,7 +259,9 @@ class HabitsStore:
         if len(table) <= cap:
             return
         decay = self.limits.decay
-        for key in table:
+        for i, key in enumerate(table):
+            if i % BREATHE_EVERY == 0:
+                breathe()
             table[key] *= decay
         _prune(table, max(1, int(cap * self.limits.low_water)))
 
@@ -211,16 +276,10 @@ class HabitsStore:
     def to_bytes(self) -> bytes:
         """The JSON file's content, within `max_bytes` (dropping the smallest entries)."""
         while True:
-            data = json.dumps(
-                {
-                    "format": FORMAT,
-                    "version": VERSION,
-                    "words": {k: round(v, 3) for k, v in self.words.items()},
-                    "phrases": {k: round(v, 3) for k, v in self.phrases.items()},
-                },
-                ensure_ascii=False,
-                separators=(",", ":"),
-            ).encode("utf-8")
+            head = json.dumps({"format": FORMAT, "version": VERSION}, separators=(",", ":"))
+            data = (
+                f'{head[:-1]},"words":{_dumps(self.words)},"phrases":{_dumps(self.phrases)}}}'
+            ).encode()
             if len(data) <= self.limits.max_bytes or not (self.words or self.phrases):
                 return data
             shrink = 0.95 * self.limits.max_bytes / len(data)
@@ -298,7 +357,9 @@ class HabitsStore:
         except (UnicodeDecodeError, ValueError) as exc:
             return store, store._move_aside(str(exc))
         for table, entries, phrase in ((store.words, words, False), (store.phrases, phrases, True)):
-            for key, count in entries.items():
+            for i, (key, count) in enumerate(entries.items()):
+                if i % BREATHE_EVERY == 0:
+                    breathe()
                 if _valid_count(count) and math.isfinite(count) and _valid_key(key, phrase):
                     table[key] = float(count)
         _prune(store.words, store.limits.max_words)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from ghostpen.suggest.adapt import word_prefix
-from ghostpen.suggest.habits import _PHRASE_GAP, MAX_PHRASE, WORD_RE
+from ghostpen.suggest.habits import _PHRASE_GAP, BREATHE_EVERY, MAX_PHRASE, WORD_RE, breathe
 from ghostpen.suggest.types import Suggestion
 
 SHORT_PREFIXES = (2, 3)  # prefix lengths whose best word and total are precomputed
@@ -42,10 +42,11 @@ class _Sorted:
 
     __slots__ = ("keys", "counts")
 
-    def __init__(self, items: list[tuple[str, float]]) -> None:
-        items.sort()
-        self.keys = [k for k, _ in items]
-        self.counts = [c for _, c in items]
+    def __init__(self, table: dict[str, float]) -> None:
+        breathe()
+        self.keys = sorted(table)  # one C call: ~30 ms for 100,000 keys
+        breathe()
+        self.counts = [table[k] for k in self.keys]
 
     def starting_with(self, start: str):
         keys, counts = self.keys, self.counts
@@ -64,7 +65,9 @@ def _best_per_group(table: _Sorted, group, min_extra: int) -> dict[str, tuple]:
     """{group key: (best (word, count) or None, total count)} over `table` in one pass;
     `group(key)` gives (group key, the candidate word, its minimum length) or None."""
     out: dict[str, list] = {}
-    for key, c in zip(table.keys, table.counts, strict=True):
+    for i, (key, c) in enumerate(zip(table.keys, table.counts, strict=True)):
+        if i % BREATHE_EVERY == 0:
+            breathe()
         found = group(key)
         if found is None:
             continue
@@ -84,10 +87,12 @@ class Habits:
 
     def __init__(self, words: dict[str, float], phrases: dict[str, float]) -> None:
         self.size = len(words) + len(phrases)
-        self._words = _Sorted(list(words.items()))
-        by_len: dict[int, list[tuple[str, float]]] = {2: [], 3: []}
-        for key, c in phrases.items():
-            by_len.setdefault(key.count(" ") + 1, []).append((key, c))
+        self._words = _Sorted(words)
+        by_len: dict[int, dict[str, float]] = {2: {}, 3: {}}
+        for i, (key, c) in enumerate(phrases.items()):
+            if i % BREATHE_EVERY == 0:
+                breathe()
+            by_len.setdefault(key.count(" ") + 1, {})[key] = c
         self._phrases = {n: _Sorted(by_len[n]) for n in (2, 3)}  # by number of words
         self._short: dict[str, tuple] = {}
         for k in SHORT_PREFIXES:
