@@ -14,6 +14,8 @@ it, and so do the window tests, so what is measured and tested is what the user 
 - the `MainWindow` showing them;
 - the Model menu (`models_menu.ModelsController`: training, switching, managing models); the
   model chosen there last time is the default `model_path`.
+- the typing history (`habits_ui.HabitsController`, Suggestions ▸ Typing history…; off by
+  default; its file is `habits_path`, default `suggest.habits.default_path()`).
 
 `qt_application()` makes (or returns) the QApplication with the application's names, style
 and icon.
@@ -45,6 +47,7 @@ class App:
     suggester: Suggester
     window: MainWindow
     models: object = None  # the ModelsController (the Model menu)
+    habits: object = None  # the HabitsController (Suggestions ▸ Typing history…)
 
 
 def qt_application() -> QApplication:
@@ -69,12 +72,15 @@ def build_app(
     recovery: RecoveryStore | None = None,
     suggest: bool = True,
     train_args: tuple[str, ...] = (),
+    habits_path=None,
 ) -> App:
     """Wire the editor (a QApplication must exist). `model_path`: the checkpoint to suggest
     with (None: the bundled model); `engine`: a zero-argument engine factory to use instead;
     `settings_store`: a QSettings (None: the platform's); `recovery`: a RecoveryStore (None:
     the user's state folder); `suggest=False`: start with suggestions off, loading no model;
-    `train_args`: extra flags for the training dialog's child (tests: tiny networks)."""
+    `train_args`: extra flags for the training dialog's child (tests: tiny networks);
+    `habits_path`: the typing-history file (None: the user data folder's)."""
+    from ghostpen.editor.habits_ui import HabitsController
     from ghostpen.editor.models_menu import ModelsController, remembered_model
 
     settings = AppSettings(settings_store)
@@ -86,4 +92,5 @@ def build_app(
     suggester = Suggester(factory, settings=prefs.engine, delay_ms=prefs.delay_ms)
     window = MainWindow(settings=settings, recovery=recovery, suggester=suggester, suggest=suggest)
     models = ModelsController(window, model_path, train_args)
-    return App(settings, recovery, factory, suggester, window, models)
+    habits = HabitsController(window, habits_path)
+    return App(settings, recovery, factory, suggester, window, models, habits)

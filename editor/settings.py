@@ -1,4 +1,5 @@
-"""The editor's persisted preferences (QSettings): recent files, theme, word wrap, suggestions.
+"""The editor's persisted preferences (QSettings): recent files, theme, word wrap, suggestions,
+typing history.
 
 `AppSettings` wraps a QSettings so the window never deals with QSettings' value types (INI files
 give back strings): every getter returns a clean, validated value and falls back to the default
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ghostpen.editor.habits_state import HabitsPrefs
 from ghostpen.suggest.types import STOP_AT, EngineSettings
 
 MAX_RECENT = 10
@@ -168,3 +170,30 @@ class AppSettings:
 
     def set_suggestions_enabled(self, enabled: bool) -> None:
         self.store.setValue("suggest/enabled", bool(enabled))
+
+    # --- typing history -------------------------------------------------------------------
+    def _strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        raw = self.store.value(key)
+        if raw is None:
+            return default
+        try:
+            values = json.loads(raw) if isinstance(raw, str) else list(raw)
+        except (TypeError, ValueError):
+            return default
+        if not isinstance(values, list):
+            return default
+        return tuple(v for v in values if isinstance(v, str) and v.strip())
+
+    def habits_prefs(self) -> HabitsPrefs:
+        base = HabitsPrefs()
+        return HabitsPrefs(
+            enabled=_bool(self.store.value("habits/enabled", False), False),
+            excluded_types=self._strings("habits/excluded_types", base.excluded_types),
+            excluded_folders=self._strings("habits/excluded_folders", base.excluded_folders),
+        )
+
+    def set_habits_prefs(self, prefs: HabitsPrefs) -> None:
+        s = self.store
+        s.setValue("habits/enabled", bool(prefs.enabled))
+        s.setValue("habits/excluded_types", json.dumps(list(prefs.excluded_types)))
+        s.setValue("habits/excluded_folders", json.dumps(list(prefs.excluded_folders)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from ghostpen.editor import actions, dialogs, disk_watch, recovery_ui
@@ -35,6 +35,9 @@ class MainWindow(ViewMixin, QMainWindow):
     (tests: over a temp INI file), `recovery` a RecoveryStore, `suggester` the worker
     thread's controller (the window becomes its parent); `suggest=False` starts with
     suggestions off without loading a model (``ghostpen edit --no-suggest``)."""
+
+    document_saved = Signal(str, str)  # (path, text) after each successful save
+    closed = Signal()  # the window accepted its close (the suggestion thread has stopped)
 
     def __init__(
         self,
@@ -233,6 +236,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self._refresh_document(doc)
         self.status.showMessage(f"Saved {path}", 4000)
         self.keeper.forget(doc)  # never raises; a copy it cannot remove is said after "Saved"
+        self.document_saved.emit(path, tf.text)  # the typing history (habits_ui) listens
         return True
 
     def _confirm_close(self, doc: Document) -> bool:
@@ -280,6 +284,7 @@ class MainWindow(ViewMixin, QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         event.accept()
+        self.closed.emit()
 
     # --- encoding, line endings ---------------------------------------------------------------
     def reopen_with_encoding(self, encoding: str | None = None) -> bool:

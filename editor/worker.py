@@ -12,6 +12,9 @@ current one. A failure (model missing or corrupt, an exception in the engine) em
 `Suggester.switch_model(factory)` changes the model live: the worker builds the new engine in
 its own thread (with fresh caches) and swaps it in; until then the old one keeps suggesting,
 and if the new one fails to load the old one stays (`switch_failed`).
+
+`Suggester.set_habits(habits)` hands the typing habits (a read-only `habits_index.Habits`, or
+None) to the worker, which gives them to its engine and to every engine it loads later.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ class SuggestionWorker(QObject):
         self._settings_dirty = False
         self.engine = None
         self._broken = False  # load failed or the engine raised: ignore requests
+        self._habits = None  # the typing habits every engine gets (read-only) or None
 
     @Slot()
     def load(self) -> None:
@@ -117,6 +121,7 @@ class SuggestionWorker(QObject):
             engine = self._factory()
             if self._settings_dirty and self._settings is not None:
                 engine.update_settings(self._settings)
+            self._give_habits(engine)
             name = str(getattr(engine, "name", "") or "model")
         except Exception as exc:  # noqa: BLE001 - reported to the user, editor goes on
             log.debug("engine failed to load:\n%s", traceback.format_exc())
@@ -133,6 +138,7 @@ class SuggestionWorker(QObject):
             engine = factory()
             if self._settings is not None:
                 engine.update_settings(self._settings)
+            self._give_habits(engine)
             name = str(getattr(engine, "name", "") or "model")
         except Exception as exc:  # noqa: BLE001 - reported; the old engine stays
             self.switch_failed.emit(f"Could not switch the model: {_describe(exc)}")
@@ -172,6 +178,17 @@ class SuggestionWorker(QObject):
             self._broken = True
             self.failed.emit(f"Suggestions are off: bad settings ({_describe(exc)})")
 
+    def _give_habits(self, engine) -> None:
+        setter = getattr(engine, "set_habits", None)  # test engines may have none
+        if setter is not None:
+            setter(self._habits)
+
+    @Slot(object)
+    def set_habits(self, habits) -> None:
+        self._habits = habits
+        if self.engine is not None:
+            self._give_habits(self.engine)
+
     @Slot()
     def resume(self) -> None:
         """Suggestions were switched back on after an engine exception: try again."""
@@ -195,6 +212,7 @@ class Suggester(QObject):
     _switch = Signal(object)
     _settings_changed = Signal(object)
     _resume = Signal()
+    _habits_changed = Signal(object)
 
     def __init__(
         self,
@@ -237,6 +255,7 @@ class Suggester(QObject):
         self._wake.connect(self._worker.process)
         self._settings_changed.connect(self._worker.apply_settings)
         self._resume.connect(self._worker.resume)
+        self._habits_changed.connect(self._worker.set_habits)
         self._switch.connect(self._worker.switch)
         self._worker.switch_failed.connect(self.switch_failed)
         self._worker.ready.connect(self._on_ready)
@@ -338,6 +357,13 @@ class Suggester(QObject):
         for edit, _ in self._edits.values():
             edit.clear_ghost()  # it may break the new settings (length, sources)
         self._settings_changed.emit(settings)
+
+    def set_habits(self, habits) -> None:
+        """Suggest from these typing habits (a read-only `habits_index.Habits`) or none."""
+        if habits is None:
+            for edit, _ in self._edits.values():
+                edit.clear_ghost()  # it may have come from the habits forgotten now
+        self._habits_changed.emit(habits)
 
     @property
     def delay_ms(self) -> int:

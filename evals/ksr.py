@@ -41,9 +41,14 @@ value (no oracle) and prints {"sweep": [{min_confidence, ksr, precision, shown, 
 SWEEP_MIN_PRECISION, "chars": ...}. Take a slice for speed:
 
     ghostpen eval ksr --text corpus.txt [--model DIR] [--tail-fraction 0.1] [--no-adapt]
-                      [--limit-chars N] [--by-position] [--no-oracle] --json
+                      [--limit-chars N] [--by-position] [--no-oracle]
+                      [--habits-from FILE…] --json
     ghostpen eval ksr --text nietzsche.txt --limit-chars 15000 \
                       --sweep-confidence 0,0.01,0.02,0.03,0.05,0.1 --json
+
+`--habits-from` fills a typing-habits store (`suggest/habits.py`, as the editor's Typing
+history does on save) from those files first, and the engine (the oracle's and the sweep's
+too) suggests from it; `habits_entries` says how many entries it holds (0: none).
 """
 
 from __future__ import annotations
@@ -132,6 +137,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="C1,C2,...",
         help="run once per minimum confidence and report the best one",
+    )
+    parser.add_argument(
+        "--habits-from",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="fill the typing-habits store from these files first (default: no habits)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     wordbase.add_ksr_arguments(parser)  # --word-baseline: the word n-gram model alone
@@ -283,6 +295,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    snapshot, habits = None, 0
+    if args.habits_from:
+        from ghostpen.suggest.habits import store_from_files
+
+        try:
+            store = store_from_files(args.habits_from)
+        except TextReadError as exc:
+            print(f"error: cannot read {exc.path}: {exc.reason}", file=sys.stderr)
+            return 2
+        snapshot, habits = store.snapshot(), len(store)
+
     def load(min_confidence=None, beam=None):
         chosen = (
             settings if min_confidence is None else replace(settings, min_confidence=min_confidence)
@@ -291,6 +314,8 @@ def run(args: argparse.Namespace) -> int:
         beam = beam or args.beam
         if beam is not None:
             engine.beam = beam
+        if snapshot is not None:
+            engine.set_habits(snapshot)
         return engine
 
     try:
@@ -318,6 +343,7 @@ def run(args: argparse.Namespace) -> int:
         stop_at=settings.stop_at,
         max_chars=settings.max_chars,
         beam=engine.beam,
+        habits_entries=habits,
     )
     print_result(result, args.json)
     return 0

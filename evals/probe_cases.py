@@ -224,6 +224,13 @@ def _ksr_missing(tmp: Path) -> Outcome:
     return refused(run, {}, {}, "missing.txt")
 
 
+@probe("eval-ksr-habits-missing", "eval ksr --habits-from a file that does not exist")
+def _ksr_habits_missing(tmp: Path) -> Outcome:
+    text = corpus(tmp / "c", chars=3000)
+    run = ghostpen("eval", "ksr", "--text", str(text), "--habits-from", str(tmp / "gone.md"))
+    return refused(run, {}, {}, "gone.md")
+
+
 @probe("eval-speed-empty-text", "eval speed --text of an empty file")
 def _speed_empty(tmp: Path) -> Outcome:
     empty = tmp / "empty.txt"
@@ -310,5 +317,6 @@ def _editor_probe(name: str) -> None:
 
 
 for _name in ("unedited-save", "hard-link-save", "changed-on-disk", "deleted-on-disk",
-              "recovery-root-is-a-file", "stray-bytes", "binary-file"):  # fmt: skip
+              "recovery-root-is-a-file", "stray-bytes", "binary-file",
+              "habits-corrupt-store"):  # fmt: skip
     _editor_probe(_name)

@@ -190,6 +190,31 @@ def binary_file(folder: Path) -> tuple[bool, str]:
     return ok, s.errors[0] if s.errors else "no message"
 
 
+@scenario
+def habits_corrupt_store(folder: Path) -> tuple[bool, str]:
+    """Typing history on, its file corrupt: a message, the file kept aside, saving still works."""
+    from PySide6.QtCore import QSettings
+
+    store = folder / "data" / "habits.json"
+    store.parent.mkdir()
+    store.write_bytes(b'{"format": "ghostpen-habits", "words": {"trunc')
+    os.environ["GHOSTPEN_HABITS_FILE"] = str(store)
+    settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("habits/enabled", True)
+    settings.sync()
+    s = Session(folder)
+    said = s.settle(lambda: "could not be read" in s.window.status.currentMessage(), 5000)
+    message = s.window.status.currentMessage()
+    path = folder / "doc.txt"
+    s.type("Quetzalbrook Quetzalbrook")
+    saved = s.window.save_document(s.window.current_document(), str(path))
+    s.close()
+    kept = (store.parent / "habits.json.corrupt").read_bytes().endswith(b"trunc")
+    fresh = b"Quetzalbrook" in store.read_bytes() if store.exists() else False
+    ok = said and kept and saved and fresh
+    return ok, f"{message!r}; corrupt file kept: {kept}; saved {saved}; new store: {fresh}"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2 or argv[0] not in SCENARIOS:

@@ -12,7 +12,9 @@
   the cores this process may use), the first step not timed, stopping after `--train-steps`
   steps or 15 s.
 
-    ghostpen eval speed [--model DIR] [--text FILE] --json
+    ghostpen eval speed [--model DIR] [--text FILE] [--habits-from FILE…] --json
+
+`--habits-from` fills a typing-habits store from those files and times the suggestions with it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=non_negative_int,
         default=0,
         help="MXNet threads for the training measurement (default 0: the cores available)",
+    )
+    parser.add_argument(
+        "--habits-from",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="suggest with a typing-habits store filled from these files (default: none)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -144,6 +153,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     model, vocab = engine.model, engine.vocab
+    habits = 0
+    if args.habits_from:
+        from ghostpen.suggest.habits import store_from_files
+
+        try:
+            store = store_from_files(args.habits_from)
+        except TextReadError as exc:
+            print(f"error: cannot read {exc.path}: {exc.reason}", file=sys.stderr)
+            return 2
+        engine.set_habits(store.snapshot())
+        habits = len(store)
     need = args.doc_chars + args.keystrokes
     with engine._threads.limit():
         step_times = time_steps(model)
@@ -171,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
         "shown_fraction": round(shown / len(times), 3),
         "doc_chars": len(doc) - len(times),
         "keystrokes": len(times),
+        "habits_entries": habits,
     }
     if args.train_steps > 0:
         config, speed = train_speed(len(vocab), args.train_steps, args.train_batch, args.train_seq)

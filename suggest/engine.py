@@ -23,6 +23,10 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
    `prior.py`) adds its candidates and mixes its probabilities into the first word's.
 6. With adaptation and no decoded suggestion above the threshold, the most frequent document
    word that extends the word being typed (source "document"): names the model never saw.
+7. With the user's typing habits given (`set_habits`, opt-in in the editor) and no document
+   suggestion: the likeliest next word or completion from the words and phrases of documents
+   they saved (source "habits", `habits_index.py`), where it is more confident than the
+   model's suggestion: a name typed last week completes today.
 No suggestion while the cursor is inside a word (`after` starts with a word character).
 `last_candidates` holds the texts every suggestion of the last call was chosen from (for the
 oracle of `eval ksr`).
@@ -120,6 +124,7 @@ class SuggestionEngine:
         vocab: Vocab,
         settings: EngineSettings | None = None,
         name: str = "",
+        habits=None,
     ):
         if model.vocab_size != len(vocab):
             raise ValueError(
@@ -130,6 +135,7 @@ class SuggestionEngine:
         self.vocab = vocab
         self.settings = settings or EngineSettings()
         self.name = name
+        self.habits = habits  # a habits_index.Habits (read-only) or None
         self.beam = DEFAULT_BEAM  # `eval ksr --beam` sets it
         self.warmup = WARMUP
         self.word_prior: WordPrior | None = None  # a word-level model (prior.py), or none
@@ -151,6 +157,11 @@ class SuggestionEngine:
 
     def update_settings(self, settings: EngineSettings) -> None:
         self.settings = settings
+
+    def set_habits(self, habits) -> None:
+        """Suggest from the user's typing habits too (a read-only `habits_index.Habits`, e.g.
+        `HabitsStore.snapshot()`), or no more (None)."""
+        self.habits = habits
 
     def reset(self) -> None:
         """Forget every cached state and document statistic."""
@@ -235,6 +246,8 @@ class SuggestionEngine:
                 self.last_candidates.append(word.text)
                 if word.confidence >= settings.min_confidence:
                     best = word
+        if self.habits is not None and (best is None or best.source == "model"):
+            best = self._habit(before, best, prefix, banned)
         doc.rejections.shown(before, origin, None if best is None else best.text)
         return best
 
@@ -252,6 +265,20 @@ class SuggestionEngine:
             doc.prior = DocumentPrior(self.word_prior, adapt)
         doc.prior.sync(before)
         return doc.prior
+
+    def _habit(self, before: str, best, prefix: str, banned) -> Suggestion | None:
+        """The typing habits' suggestion where it is more confident than the model's `best`
+        (document words and text stay first; a word typed past is not offered). As
+        competitors of the model rather than only a last resort, habits raised `eval ksr` on
+        tech-docs' chapter11.md (20,000 characters, habits from the other chapters) from 0.213
+        to 0.260 with the bundled model, and from 0.337 to 0.341 with a tech-docs fine-tune."""
+        habit = self.habits.suggestion(before, self.settings.max_chars)
+        if habit is None or habit.confidence < self.settings.min_confidence:
+            return best
+        if is_banned(prefix, habit.text, banned):
+            return best
+        self.last_candidates.append(habit.text)
+        return habit if best is None or habit.confidence > best.confidence else best
 
     def _document_word(self, before: str, cache: DocumentCache) -> Suggestion | None:
         """The rest of a document word that extends the word being typed (names the model

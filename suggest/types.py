@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SOURCES = ("model", "document", "html")
+SOURCES = ("model", "document", "html", "habits")
 STOP_AT = ("phrase", "word", "line", "none")
 
 
@@ -16,7 +16,9 @@ class Suggestion:
     # in [0, 1]: the engine's estimate that taking it saves keystrokes (its first word, or
     # all of it, is right; for a closing tag: 1)
     confidence: float
-    source: str  # "model" (neural), "document" (words of this document) or "html" (closing tag)
+    # "model" (neural), "document" (words of this document), "html" (closing tag) or "habits"
+    # (the user's typing history, `habits_index.py`)
+    source: str
     cursor_offset: int | None = None  # cursor position inside `text` after accepting; None = end
 
     def __post_init__(self) -> None:
