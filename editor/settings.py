@@ -21,6 +21,8 @@ from ghostpen.suggest.types import STOP_AT, EngineSettings
 MAX_RECENT = 10
 DEFAULT_DELAY_MS = 15
 MAX_DELAY_MS = 30
+SUGGEST_VERSION = 2  # of the saved suggestion settings (2: the word-predictor decoder)
+OLD_SUGGEST_DEFAULTS = {"min_confidence": 0.1, "stop_at": "word"}  # version 1's defaults
 
 
 @dataclass
@@ -129,6 +131,8 @@ class AppSettings:
     def suggest_prefs(self) -> SuggestPrefs:
         s = self.store
         base = EngineSettings()
+        if _number(s.value("suggest/version", 1), 1, int, 1, 99) < SUGGEST_VERSION:
+            self._upgrade_suggest()
         stop_at = s.value("suggest/stop_at", base.stop_at)
         engine = replace(
             base,
@@ -158,8 +162,20 @@ class AppSettings:
             ),
         )
 
+    def _upgrade_suggest(self) -> None:
+        """Saved suggestion settings of an older ghostpen: a value the user left at that
+        version's default takes today's (the gate and stop rule were re-fitted for the word-
+        predictor decoder); a value they chose stays."""
+        s = self.store
+        for key, old in OLD_SUGGEST_DEFAULTS.items():
+            value = s.value(f"suggest/{key}")
+            if value is not None and str(value) == str(old):
+                s.remove(f"suggest/{key}")
+        s.setValue("suggest/version", SUGGEST_VERSION)
+
     def set_suggest_prefs(self, prefs: SuggestPrefs) -> None:
         s = self.store
+        s.setValue("suggest/version", SUGGEST_VERSION)
         s.setValue("suggest/enabled", bool(prefs.enabled))
         s.setValue("suggest/max_chars", int(prefs.engine.max_chars))
         s.setValue("suggest/min_confidence", float(prefs.engine.min_confidence))

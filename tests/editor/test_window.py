@@ -476,3 +476,18 @@ def test_screenshot(make_window, tmp_path, qtbot):
     assert saved.size() == shot.size() and not saved.isNull()
     assert saved.convertToFormat(plain.format()) != plain  # the ghost is in the picture
     assert "ghost" not in window.current_document().text()
+
+
+def test_old_default_suggestion_settings_take_the_new_defaults(settings_path):
+    store = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    store.setValue("suggest/min_confidence", 0.1)  # what an older ghostpen saved on OK
+    store.setValue("suggest/stop_at", "word")
+    store.setValue("suggest/max_chars", 12)  # a value the user chose
+    store.sync()
+    prefs = AppSettings(QSettings(str(settings_path), QSettings.Format.IniFormat)).suggest_prefs()
+    assert prefs.engine.min_confidence == EngineSettings().min_confidence != 0.1
+    assert prefs.engine.stop_at == EngineSettings().stop_at != "word"
+    assert prefs.engine.max_chars == 12
+    chosen = AppSettings(QSettings(str(settings_path), QSettings.Format.IniFormat))
+    chosen.set_suggest_prefs(SuggestPrefs(True, EngineSettings(min_confidence=0.1), 15))
+    assert chosen.suggest_prefs().engine.min_confidence == 0.1  # chosen now: kept
