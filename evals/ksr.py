@@ -60,7 +60,7 @@ import time
 import numpy as np
 
 from ghostpen import argtypes
-from ghostpen.evals import wordbase
+from ghostpen.evals import habits_arg, wordbase
 from ghostpen.report import print_result
 
 SWEEP_MIN_PRECISION = 0.25  # the gate keeps at least this share of shown suggestions right
@@ -138,13 +138,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="C1,C2,...",
         help="run once per minimum confidence and report the best one",
     )
-    parser.add_argument(
-        "--habits-from",
-        nargs="+",
-        default=None,
-        metavar="FILE",
-        help="fill the typing-habits store from these files first (default: no habits)",
-    )
+    habits_arg.add_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     wordbase.add_ksr_arguments(parser)  # --word-baseline: the word n-gram model alone
 
@@ -295,16 +289,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    snapshot, habits = None, 0
-    if args.habits_from:
-        from ghostpen.suggest.habits import store_from_files
-
-        try:
-            store = store_from_files(args.habits_from)
-        except TextReadError as exc:
-            print(f"error: cannot read {exc.path}: {exc.reason}", file=sys.stderr)
-            return 2
-        snapshot, habits = store.snapshot(), len(store)
+    loaded = habits_arg.load(args.habits_from)
+    if loaded is False:
+        return 2
+    snapshot, habits = loaded
 
     def load(min_confidence=None, beam=None):
         chosen = (

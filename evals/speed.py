@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from ghostpen.argtypes import non_negative_int, positive_int
+from ghostpen.evals import habits_arg
 from ghostpen.report import print_result
 
 
@@ -55,13 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="MXNet threads for the training measurement (default 0: the cores available)",
     )
-    parser.add_argument(
-        "--habits-from",
-        nargs="+",
-        default=None,
-        metavar="FILE",
-        help="suggest with a typing-habits store filled from these files (default: none)",
-    )
+    habits_arg.add_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -153,17 +148,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     model, vocab = engine.model, engine.vocab
-    habits = 0
-    if args.habits_from:
-        from ghostpen.suggest.habits import store_from_files
-
-        try:
-            store = store_from_files(args.habits_from)
-        except TextReadError as exc:
-            print(f"error: cannot read {exc.path}: {exc.reason}", file=sys.stderr)
-            return 2
-        engine.set_habits(store.snapshot())
-        habits = len(store)
+    loaded = habits_arg.load(args.habits_from)
+    if loaded is False:
+        return 2
+    snapshot, habits = loaded
+    if snapshot is not None:
+        engine.set_habits(snapshot)
     need = args.doc_chars + args.keystrokes
     with engine._threads.limit():
         step_times = time_steps(model)

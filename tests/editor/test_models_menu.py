@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from ghostpen.editor.app import build_app
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.worker import Suggester
-from ghostpen.model.checkpoint import default_model_path
+from ghostpen.model.checkpoint import default_model_path, read_checkpoint
 from ghostpen.suggest.types import Suggestion
 
 
@@ -67,9 +67,10 @@ def test_menu_lists_models_with_the_one_in_use_checked(app):
 def test_live_switch_loads_in_the_worker_and_names_the_model(app, qtbot):
     with qtbot.waitSignal(app.suggester.ready, timeout=60000) as ready:
         app.models.model_actions["default"].trigger()
-    assert ready.args == ["nietzsche-lstm-2x512"]
+    bundled = read_checkpoint(default_model_path()).name
+    assert ready.args == [bundled]
     assert app.models.model_actions["default"].isChecked()
-    assert app.window.status.text_of("model") == "model: nietzsche-lstm-2x512"
+    assert app.window.status.text_of("model") == f"model: {bundled}"
     assert app.settings.store.value("model/path") == str(default_model_path())
     assert app.suggester.enabled and app.suggester._worker.engine.name == ready.args[0]
 
