@@ -1,4 +1,5 @@
-"""Recipes: `nietzsche` is exactly how the bundled model was trained; flags override a recipe."""
+"""Recipes: `english-pd` + `nietzsche-pd` are exactly how the bundled model was trained; flags
+override a recipe."""
 
 import argparse
 
@@ -6,23 +7,27 @@ import pytest
 
 from ghostpen.model.checkpoint import default_model_path, read_checkpoint
 from ghostpen.training import cli
-from ghostpen.training.config import TrainConfig
-from ghostpen.training.recipe import load_recipe, recipe_names
+from ghostpen.training.recipe import finetune_settings, load_recipe, read_recipe, recipe_names
 
 
-def test_nietzsche_recipe_is_the_bundled_models_settings():
+def test_the_bundled_model_is_english_pd_then_nietzsche_pd():
     ckpt = read_checkpoint(default_model_path())
-    model, train = load_recipe("nietzsche")
-    model.vocab_size = ckpt.config.vocab_size  # set from the corpus, not the recipe
-    assert model == ckpt.config
+    model, _ = load_recipe("english-pd")  # the base: pretrained from scratch
+    shape = ("arch", "num_embed", "num_hidden", "num_layers", "context")
+    assert all(getattr(model, f) == getattr(ckpt.config, f) for f in shape)
+    assert ckpt.training["base_model"]["name"] == "pd-base"
+    finetune = read_recipe("nietzsche-pd")  # then fine-tuned on nietzsche.txt
+    assert ckpt.config.dropout == finetune["model"]["dropout"]
     shipped = ckpt.training["train_config"]
-    # `minutes` is a per-run budget: meta.json holds the last (resumed) run's 27 of 58 + 27
-    assert shipped["minutes"] == 27.0 and train.minutes == 0.0
-    # a setting added after the model was trained (test_fraction) has its default
-    assert {**train.to_json(), "minutes": shipped["minutes"]} == {
-        **TrainConfig().to_json(),
-        **shipped,
-    }
+    # `minutes` is a per-run budget (the run was stopped with Ctrl+C after 10 of them)
+    assert {**finetune_settings("nietzsche-pd"), "minutes": shipped["minutes"]} == shipped
+    assert shipped["test_fraction"] == 0.1  # the last 10%, eval's test tail, never read
+
+
+def test_the_old_nietzsche_recipe_still_loads():
+    model, train = load_recipe("nietzsche")
+    assert (model.num_layers, model.num_hidden, model.dropout) == (2, 512, 0.4)
+    assert train.valid_every == 85 and train.test_fraction == 0.0
 
 
 def test_flags_given_override_the_recipe_and_others_keep_it():
