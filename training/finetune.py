@@ -147,21 +147,22 @@ def finetune(
         new_logit_bias,
     )
     from ghostpen.model.library import resolve_model
-    from ghostpen.training.corpus import split
+    from ghostpen.training.corpus import held_in, split
     from ghostpen.training.data import batchify
     from ghostpen.training.loop import VALID_BATCH, evaluate, train
 
     path = resolve_model(base_spec)
     base_net, ckpt = load_model(path)
     config = finetune_config(explicit or {}, ckpt.training.get("train_config") or {}, len(text))
-    added = new_characters(ckpt.vocab, text, min_count)
-    vocab = grow_vocab(ckpt.vocab, text, min_count)
+    held = held_in(text, config.test_fraction)  # the test tail adds no character either
+    added = new_characters(ckpt.vocab, held, min_count)
+    vocab = grow_vocab(ckpt.vocab, held, min_count)
     train_text, valid_text = split(text, config.valid_fraction, config.test_fraction)
     stats = base_info(path, ckpt, added)
     valid = batchify(ckpt.vocab.ids(valid_text), min(config.batch_size, VALID_BATCH))
     stats["val_bpc"] = round(evaluate(base_net, valid), 4)  # base model, its own vocabulary
     log_z = mean_log_partition(FastModel.from_gluon(base_net), ckpt.vocab.ids(train_text))
-    bias = new_logit_bias(log_z, [n for _, n in added], len(text))
+    bias = new_logit_bias(log_z, [n for _, n in added], len(held))
     model_config = ckpt.config.__class__.from_json(
         {**ckpt.config.to_json(), "vocab_size": len(vocab)}
     )

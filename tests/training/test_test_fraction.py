@@ -34,3 +34,16 @@ def test_train_never_reads_the_test_tail(tmp_path, fixtures_dir):
     words = load_word_model(out)
     assert words.token_id("ΩΩΩ") == words.token_id("no-such-word")  # the tail's word is unknown
     assert words.token_id("the") != words.token_id("no-such-word")
+
+
+def test_a_finetune_never_reads_the_test_tail(tmp_path, fixtures_dir, tiny_model, monkeypatch):
+    monkeypatch.setenv("GHOSTPEN_MODELS_DIR", str(tmp_path / "models"))
+    base = (fixtures_dir / "tiny.txt").read_text() * 2
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(base + "Ω" * (len(base) // 8))  # a new character only in the last 11%
+    out = tmp_path / "ft"
+    args = ["train", "--corpus", str(corpus), "--from", str(tiny_model), "--out", str(out)]
+    args += ["--epochs", "1", "--test-fraction", "0.12", "--progress", "none"]
+    args += ["--batch-size", "4", "--seq-len", "20"]
+    assert main(args) == 0
+    assert "Ω" not in read_checkpoint(out).vocab.chars
