@@ -28,7 +28,10 @@ from typing import Protocol, runtime_checkable
 
 from ghostpen.model.wordtok import TAIL_CHARS, split_context
 
-PRIOR_WEIGHT = 0.5  # weight of the word model in the mixture (fitted on `eval ksr`, see below)
+# weight of the word model in the mixture, fitted with `eval ksr` on the bundled model's
+# validation slice (the first 10,000 characters `eval ksr --text nietzsche-90.txt` types, see
+# types.py): weight 0 (no word model) 0.3917, 0.3 0.3944, 0.5 0.3891, 0.7 0.3846
+PRIOR_WEIGHT = 0.3
 # a listed word the character model did not find is stepped through it (model steps: latency)
 # only when it holds at least this share of the listed words' probability
 PRIOR_MIN_SHARE = 0.1
