@@ -11,7 +11,8 @@ Two statistics over the document (before + CURSOR + after), both updated by diff
    The features are those of the longest seen context: its order K, log n_K (how often it was
    seen), whether it was always followed by the same character, and their product. The weights
    were fitted to maximise the likelihood of held-out prose (`python -m
-   ghostpen.evals.fit_adapt`, first half of the tail of nietzsche.txt with the shipped model;
+   ghostpen.evals.fit_adapt`, first half of the tail of nietzsche.txt with the model shipped then,
+   nietzsche-lstm-2x512;
    on the whole tail `ghostpen eval bpc` gives 1.833 bits per character alone, 1.802 mixed).
    Fixed Witten-Bell weights (lam = n/(n+u)) made the model worse (2.2 -> 2.5 on a small
    model): in prose a repeated context is a weak hint, so lam stays small (~0.05-0.4) unless
