@@ -29,6 +29,18 @@ from ghostpen import argtypes
 from ghostpen.report import print_result
 
 
+def read_eval_text(path: str) -> str | None:
+    """The text an eval scores or types (`ghostpen.textio.read_text`, the editor's reader), or
+    None after printing why it cannot be read."""
+    from ghostpen.textio import TextReadError, read_text
+
+    try:
+        return read_text(path)
+    except TextReadError as exc:
+        print(f"error: cannot read {path}: {exc.reason}", file=sys.stderr)
+        return None
+
+
 def tail_start(n: int, fraction: float) -> int:
     """First index of the tail: the last `fraction` of n characters."""
     if not 0.0 < fraction <= 1.0:
@@ -138,12 +150,9 @@ def adapted_logprobs(text: str, start: int, end: int, model_lp: np.ndarray, voca
 def run(args: argparse.Namespace) -> int:
     from ghostpen.model.checkpoint import CheckpointError, default_model_path, read_checkpoint
     from ghostpen.model.fast import FastModel
-    from ghostpen.textio import TextReadError, read_text
 
-    try:
-        text = read_text(args.text)
-    except TextReadError as exc:
-        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+    text = read_eval_text(args.text)
+    if text is None:
         return 2
     start = max(1, tail_start(len(text), args.tail_fraction))  # text[0] has no context
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)

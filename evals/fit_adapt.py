@@ -84,10 +84,9 @@ def fit(data, steps: int = 1500, lr: float = 0.05, w0=None) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.evals.bpc import model_logprobs, tail_start
+    from ghostpen.evals.bpc import model_logprobs, read_eval_text, tail_start
     from ghostpen.model.checkpoint import CheckpointError, default_model_path, read_checkpoint
     from ghostpen.model.fast import FastModel
-    from ghostpen.textio import TextReadError, read_text
 
     parser = argparse.ArgumentParser(
         prog="python -m ghostpen.evals.fit_adapt",
@@ -101,10 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-order", type=argtypes.positive_int, default=2)
     parser.add_argument("--max-order", type=argtypes.positive_int, default=8)
     args = parser.parse_args(argv)
-    try:
-        text = read_text(args.text)
-    except TextReadError as exc:
-        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+    text = read_eval_text(args.text)
+    if text is None:
         return 2
     start = max(1, tail_start(len(text), args.tail_fraction))
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)

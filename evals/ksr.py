@@ -259,16 +259,13 @@ def sweep(load_engine, text: str, start: int, end: int, values: list[float]) -> 
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from ghostpen.evals.bpc import tail_start
+    from ghostpen.evals.bpc import read_eval_text, tail_start
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.suggest.engine import SuggestionEngine
     from ghostpen.suggest.types import EngineSettings
-    from ghostpen.textio import TextReadError, read_text
 
-    try:
-        text = read_text(args.text)
-    except TextReadError as exc:
-        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+    text = read_eval_text(args.text)
+    if text is None:
         return 2
     start = tail_start(len(text), args.tail_fraction)
     end = len(text) if args.limit_chars is None else min(len(text), start + args.limit_chars)

@@ -126,16 +126,13 @@ def query_speed(lm, text: str, start: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.evals.bpc import tail_start
+    from ghostpen.evals.bpc import read_eval_text, tail_start
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.model.worddoc import DocumentWordCounts
     from ghostpen.model.wordlm import WordLM, WordLMError, load_word_model
-    from ghostpen.textio import TextReadError, read_text
 
-    try:
-        text = read_text(args.text)
-    except TextReadError as exc:
-        print(f"error: cannot read {args.text}: {exc.reason}", file=sys.stderr)
+    text = read_eval_text(args.text)
+    if text is None:
         return 2
     start = tail_start(len(text), args.tail_fraction)
     result: dict = {}
