@@ -1,4 +1,5 @@
-"""Shared test set-up: headless Qt, the shared data folder, small fixtures the repo owns."""
+"""Shared test set-up: headless Qt, the shared data folder, small fixtures the repo owns, and
+`find_cycle` for the import-graph checks."""
 
 from __future__ import annotations
 
@@ -80,3 +81,34 @@ def tiny_gan(tmp_path_factory, face_npz):
         rc = main([*args, "--ngf", "4", "--ndf", "4", "--batch-size", "16", "--progress", "none"])
         assert rc == 0
     return path
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch):
+    """An empty user models folder (`GHOSTPEN_MODELS_DIR`) for the test."""
+    folder = tmp_path / "models"
+    monkeypatch.setenv("GHOSTPEN_MODELS_DIR", str(folder))
+    return folder
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle in a module -> imported modules graph, as a path, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def dfs(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (cycle := dfs(nxt)):
+                return cycle
+        state[node] = 2
+        path.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := dfs(node)):
+            return cycle
+    return None

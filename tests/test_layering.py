@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from .conftest import find_cycle
+
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = {  # repository folder -> package (pyproject's package-dir)
     "ghostpen": "ghostpen",
@@ -77,28 +79,6 @@ def graph(top_only: bool) -> dict[str, set[str]]:
         targets = imports(file.read_text(encoding="utf-8"), name)
         out[name] = {t for t, top in targets if (top or not top_only) and t in mods and t != name}
     return out
-
-
-def find_cycle(g: dict[str, set[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    path: list[str] = []
-
-    def dfs(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(g.get(node, ())):
-            if state.get(nxt) == 1:
-                return path[path.index(nxt) :] + [nxt]
-            if nxt not in state and (cycle := dfs(nxt)):
-                return cycle
-        state[node] = 2
-        path.pop()
-        return None
-
-    for node in sorted(g):
-        if node not in state and (cycle := dfs(node)):
-            return cycle
-    return None
 
 
 def test_no_module_level_import_cycle():

@@ -31,11 +31,9 @@ class NamedEngine:
 
 
 @pytest.fixture
-def models_dir(tmp_path, monkeypatch, tiny_model):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("GHOSTPEN_MODELS_DIR", str(folder))
-    shutil.copytree(tiny_model, folder / "mine")
-    return folder
+def models_dir(models_dir, tiny_model):
+    shutil.copytree(tiny_model, models_dir / "mine")
+    return models_dir
 
 
 @pytest.fixture

@@ -19,13 +19,6 @@ TINY = ["--seq-len", "20", "--batch-size", "4", "--valid-every", "5"]
 
 
 @pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("GHOSTPEN_MODELS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def docs(tmp_path, fixtures_dir):
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -9,13 +9,6 @@ from ghostpen.model import library
 from ghostpen.model.checkpoint import default_model_path, read_checkpoint
 
 
-@pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("GHOSTPEN_MODELS_DIR", str(folder))
-    return folder
-
-
 def _copy(src, dst):
     import shutil
 

@@ -13,13 +13,6 @@ TINY = ["--seq-len", "20", "--batch-size", "4", "--epochs", "2", "--valid-every"
 
 
 @pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "models"
-    monkeypatch.setenv("GHOSTPEN_MODELS_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
 def corpus(tmp_path, fixtures_dir):
     text = (fixtures_dir / "tiny.txt").read_text(encoding="utf-8")
     (tmp_path / "docs").mkdir()

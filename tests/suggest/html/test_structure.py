@@ -16,6 +16,8 @@ import pytest
 from ghostpen.suggest.html import body, elements, parse, tree
 from ghostpen.suggest.html.parse import HtmlParser
 
+from ...conftest import find_cycle
+
 PACKAGE = "ghostpen.suggest.html"
 SRC = Path(elements.__file__).parent
 MODULES = sorted(p.stem for p in SRC.glob("*.py") if p.stem != "__init__")
@@ -44,29 +46,6 @@ def module_imports(source: str) -> set[str]:
 
     visit(ast.parse(source).body)
     return found
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """A cycle in a module -> imported modules graph, as a path, or None."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def dfs(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return path[path.index(nxt) :] + [nxt]
-            if nxt not in state and (cycle := dfs(nxt)):
-                return cycle
-        state[node] = 2
-        path.pop()
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (cycle := dfs(node)):
-            return cycle
-    return None
 
 
 def import_graph() -> dict[str, set[str]]:
