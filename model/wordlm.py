@@ -275,7 +275,12 @@ def load_word_model(checkpoint: str | os.PathLike | None = None) -> WordLM | Non
     does not match included), WordLMError for an unusable word model file."""
     from ghostpen.model.checkpoint import default_model_path, read_checkpoint
 
-    ckpt = read_checkpoint(default_model_path() if checkpoint is None else checkpoint)
+    path = default_model_path() if checkpoint is None else checkpoint
+    return word_model_of(read_checkpoint(path))
+
+
+def word_model_of(ckpt) -> WordLM | None:
+    """The word model a read `Checkpoint` names (its sha256 already checked), or None."""
     name = ckpt.files.get("wordlm")
     return None if name is None else WordLM.load(ckpt.path / name)
 

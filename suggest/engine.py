@@ -48,7 +48,7 @@ import os
 
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
-from ghostpen.model.wordlm import WordLM
+from ghostpen.model.wordlm import WordLM, word_model_of
 from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
 from ghostpen.suggest.decode import Decoder
 from ghostpen.suggest.prior import WordPrior
@@ -151,8 +151,7 @@ class SuggestionEngine:
 
         net, ckpt = load_model(default_model_path() if path is None else path)
         engine = cls(FastModel.from_gluon(net), ckpt.vocab, settings, name=ckpt.name)
-        if "wordlm" in ckpt.files:  # its sha256 was checked with the checkpoint's
-            engine.word_prior = WordLM.load(ckpt.path / ckpt.files["wordlm"])
+        engine.word_prior = word_model_of(ckpt)  # None when the checkpoint has none
         return engine
 
     def update_settings(self, settings: EngineSettings) -> None:

@@ -302,7 +302,13 @@ def run(args: argparse.Namespace) -> int:
         dist = Dist(args.kvstore, args.gpus)  # a dist_* store waits here for all workers
         if dist.chief:  # checked before any training step; held until the run has ended
             claim = claim_output(out, resume=args.resume, force=args.force, kind=FORMAT)
-        reporter = _Reporter(args.progress if dist.chief else "none")  # rank 0 reports
+        common = {  # what a fine-tune passes on to train()
+            "progress": _Reporter(args.progress if dist.chief else "none"),  # rank 0 reports
+            "stop": stop,
+            "corpus_info": record(corpus),
+            "claim": claim,
+            "dist": dist,
+        }
         if args.from_model and not args.resume:
             result = finetune.finetune(
                 args.from_model,
@@ -310,26 +316,11 @@ def run(args: argparse.Namespace) -> int:
                 out,
                 explicit=finetune.explicit_train_flags(args),
                 min_count=args.min_count,
-                progress=reporter,
-                stop=stop,
-                corpus_info=record(corpus),
-                claim=claim,
-                dist=dist,
                 dropout=finetune.dropout(args),
+                **common,
             )
         else:
-            result = train(
-                model_config,
-                config,
-                corpus.text,
-                out,
-                resume=args.resume,
-                progress=reporter,
-                stop=stop,
-                corpus_info=record(corpus),
-                claim=claim,
-                dist=dist,
-            )
+            result = train(model_config, config, corpus.text, out, resume=args.resume, **common)
     except (CheckpointError, OutputError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
