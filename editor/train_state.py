@@ -30,10 +30,16 @@ class Preview:
     new_chars: str = ""  # characters the base model lacks (>= MIN_COUNT occurrences)
     rare_chars: int = 0  # new characters rarer than that (mapped to the unknown id)
     error: str = ""  # why this cannot be trained on ("" when it can)
+    size: int = 0  # bytes of the files, when they were too many or too large to read here
 
     def text(self) -> str:
         if self.error:
             return self.error
+        if self.size:
+            from ghostpen.smallfile import describe_size
+
+            return (f"{self.files} files, {describe_size(self.size)} (counted when training "
+                    "starts)")  # fmt: skip
         lines = [f"{self.files} files, {self.chars:,} characters"]
         binaries = [f for f, why in self.skipped if why == "binary"]
         if self.skipped:
@@ -46,13 +52,31 @@ class Preview:
         return "\n".join(lines)
 
 
+PREVIEW_BYTES = 8 * 2**20  # documents larger than this (together) are previewed by size only
+PREVIEW_FILES = 2000  # and so are more files than this: the GUI thread never waits on a big read
+
+
 def preview(paths: list[str], base_vocab=None) -> Preview:
-    """Read the corpus as `ghostpen train` will and describe it."""
-    from ghostpen.training.corpus import CorpusError, load_corpus
+    """Read the corpus as `ghostpen train` will and describe it; a corpus over PREVIEW_BYTES
+    or PREVIEW_FILES is described by its sizes alone (one stat a file, nothing read)."""
+    from ghostpen.training.corpus import (
+        MAX_CORPUS_BYTES,
+        CorpusError,
+        corpus_files,
+        file_size,
+        load_corpus,
+        too_large,
+    )
 
     if not paths:
         return Preview(error="Add files or folders to train on.")
     try:
+        files = corpus_files(paths)
+        size = sum(file_size(f) for f in files)
+        if size > MAX_CORPUS_BYTES:
+            raise CorpusError(too_large(size))
+        if size > PREVIEW_BYTES or len(files) > PREVIEW_FILES:
+            return Preview(files=len(files), size=size)
         corpus = load_corpus(paths)
     except (CorpusError, OSError) as exc:
         return Preview(error=f"Cannot train on this: {exc}")

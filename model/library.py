@@ -78,6 +78,9 @@ def resolve_model(spec: str | os.PathLike | None) -> Path:
         for folder in (user_models_dir(), bundled_models_dir()):
             if _is_model(folder / text):
                 return folder / text
+        for folder in (user_models_dir(), bundled_models_dir()):  # a broken model of that name:
+            if os.path.lexists(folder / text / "meta.json"):  # its reader says what is wrong
+                return folder / text
     known = ", ".join(sorted(set(_names(user_models_dir()) + _names(bundled_models_dir()))))
     raise ModelNotFound(
         f"{spec}: no such model or checkpoint folder (models: {known or 'none'}; "
