@@ -122,7 +122,8 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
     for role, name in files.items():
         file = path / name
         if not file.is_file():
-            raise CheckpointError(f"{file}: missing ({role} file named in {META})")
+            what = "not a regular file" if os.path.lexists(file) else "missing"
+            raise CheckpointError(f"{file}: {what} ({role} file named in {META})")
         if file.resolve().parent != path.resolve():
             raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
         if name in hashes and _sha256(file) != hashes[name]:
