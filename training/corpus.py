@@ -59,20 +59,29 @@ def _not_a_file(p: Path) -> str:
 
 
 def corpus_files(
-    paths: Iterable[str | os.PathLike], extensions: tuple[str, ...] | None = DEFAULT_EXTENSIONS
+    paths: Iterable[str | os.PathLike],
+    extensions: tuple[str, ...] | None = DEFAULT_EXTENSIONS,
+    limit: int | None = None,
 ) -> list[Path]:
     """The files `paths` name: files as they are, folders searched recursively (hidden parts
-    and other extensions left out). CorpusError for a path that is missing, a FIFO or device."""
+    and other extensions left out). CorpusError for a path that is missing, a FIFO or device.
+    With `limit`, the search stops once more than `limit` files are found (a preview's bound)."""
     files: list[Path] = []
     for p in map(Path, paths):
+        if limit is not None and len(files) > limit:
+            break
         if p.is_dir():
-            found = sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and (not extensions or f.suffix.lower() in extensions)
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            found = []
+            for f in p.rglob("*"):
+                if limit is not None and len(files) + len(found) > limit:
+                    break
+                if (
+                    (not extensions or f.suffix.lower() in extensions)
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                    and f.is_file()
+                ):
+                    found.append(f)
+            found.sort()
             if not found:
                 log.warning("%s: no files with extensions %s", p, ", ".join(extensions or ()))
             files.extend(found)
