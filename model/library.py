@@ -12,7 +12,9 @@ named by its folder. Wherever a command takes `--model SPEC` (and `ghostpen trai
 `output_path(NAME)`: where `ghostpen train --from … --out NAME` writes: a NAME without a
 slash is a folder in the user models folder, anything else a path. `list_models()` feeds
 `ghostpen models` and the editor's Model menu; `rename_model` / `delete_model` act on user
-models only (the bundled ones are part of the installation).
+models only (the bundled ones are part of the installation, `is_bundled`) and hold the model
+folder's lock (`model/folderlock.py`) while they do: a model a training is writing is refused
+with `ModelInUse`, naming the training's process.
 """
 
 from __future__ import annotations

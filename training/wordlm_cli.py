@@ -1,6 +1,6 @@
 """`ghostpen wordlm`: build the word n-gram model of an existing checkpoint, without retraining.
 
-    ghostpen wordlm build --model DIR --corpus PATH… [--tail-fraction 0.1] [--order 4]
+    ghostpen wordlm build --model DIR --corpus PATH… [--tail-fraction 0.1] [--order 4] [--out NAME]
     ghostpen wordlm info --model DIR
 
 `build` reads the corpus as `ghostpen train` does (files and folders, `--ext`), leaves out its
@@ -9,6 +9,12 @@ the word model never sees the text the checkpoint is measured on; 0 uses everyth
 the word model (`model/wordlm.py`) and adds it to the checkpoint (`attach_word_model`: a new
 file, meta.json replaced atomically, the previous word model removed). `info` prints what
 meta.json records about it, as JSON.
+
+`build` holds the model folder's lock (`model/folderlock.py`) from reading meta.json to
+replacing it, so it is refused while a training writes that folder ("in use by another ghostpen
+process (pid N …)") instead of writing back a stale file list. Bundled models are never
+written: `--model default` is refused unless `--out NAME` asks for a copy (a name in the user
+models folder, or a path, claimed like a training's --out), which gets the new word model.
 """
 
 from __future__ import annotations
@@ -97,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}; wait for it to finish", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"error: cannot write into {ckpt.path} ({exc.strerror or exc}); pass --out NAME "
+        print(f"error: cannot write into {ckpt.path} ({describe_os_error(exc)}); pass --out NAME "
               "to write a copy", file=sys.stderr)  # fmt: skip
         return 1
 
