@@ -444,3 +444,92 @@ def _models_dir_system(tmp: Path) -> Outcome:
         shutil.rmtree(made, ignore_errors=True)
         outcome.ok, outcome.message = False, f"{outcome.message}; written into {made}"
     return outcome
+
+
+# --- hostile things inside and around model folders -------------------------------------------
+@probe("train-lock-symlink", "a model folder whose .ghostpen.lock links to a file of the user's")
+def _lock_symlink(tmp: Path) -> Outcome:
+    ckpt, victim = tiny_checkpoint(tmp), tmp / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (ckpt / ".ghostpen.lock").unlink(missing_ok=True)
+    (ckpt / ".ghostpen.lock").symlink_to(victim)
+    before = snapshot(victim, ckpt)
+    run = ghostpen("train", "--resume", "--new-corpus", "--corpus", str(corpus(tmp / "c")),
+                   "--out", str(ckpt), "--minutes", "0.05", "--progress", "none")  # fmt: skip
+    return refused(run, before, snapshot(victim, ckpt), "is a link")
+
+
+@probe("wordlm-build-lock-fifo", "wordlm build into a model folder whose .ghostpen.lock is a FIFO")
+def _lock_fifo(tmp: Path) -> Outcome:
+    ckpt = tiny_checkpoint(tmp)
+    (ckpt / ".ghostpen.lock").unlink(missing_ok=True)
+    os.mkfifo(ckpt / ".ghostpen.lock")
+    before = snapshot(*(p for p in ckpt.iterdir() if p.is_file()))
+    run = ghostpen("wordlm", "build", "--model", str(ckpt), "--corpus", str(corpus(tmp / "c")),
+                   timeout=QUICK_S)  # fmt: skip
+    after = snapshot(*(p for p in ckpt.iterdir() if p.is_file()))
+    return refused(run, before, after, "not a regular file")
+
+
+@probe("train-resume-meta-fifo", "train --resume a folder whose meta.json is a FIFO")
+def _resume_meta_fifo(tmp: Path) -> Outcome:
+    out = tmp / "m"
+    out.mkdir()
+    os.mkfifo(out / "meta.json")
+    run = ghostpen("train", "--resume", "--corpus", str(corpus(tmp / "c")), "--out", str(out),
+                   *TINY, timeout=QUICK_S)  # fmt: skip
+    return refused(run, {}, {}, "FIFO")
+
+
+@probe("models-delete-bundled", "Manage models ▸ Delete of the bundled default model")
+def _delete_bundled(tmp: Path) -> Outcome:
+    bundled = _bundled_default()
+    before = snapshot(bundled)
+    run = python("-c", "from ghostpen.model import library\ntry:\n    library.delete_model("
+                       "'default')\nexcept ValueError as e:\n    print(e)\n    raise SystemExit(3)",
+                 env={"GHOSTPEN_MODELS_DIR": str(tmp / "models")})  # fmt: skip
+    lost = lost_files(before, snapshot(bundled))
+    ok = run.rc == 3 and "no such user model" in run.out and not lost and not run.traceback
+    return Outcome(ok, run.out.strip() or run.last_line, lost, run.traceback)
+
+
+@probe("wordlm-build-out-existing", "wordlm build --out NAME where NAME is a model already")
+def _wordlm_out_existing(tmp: Path) -> Outcome:
+    models = tmp / "models"
+    theirs = tiny_checkpoint(models, "taken")
+    before = snapshot(theirs)
+    run = ghostpen("wordlm", "build", "--model", "default", "--corpus", str(corpus(tmp / "c")),
+                   "--out", "taken", env={"GHOSTPEN_MODELS_DIR": str(models)})  # fmt: skip
+    return refused(run, before, snapshot(theirs), "already holds a model")
+
+
+@probe("models-dir-is-file", "GHOSTPEN_MODELS_DIR naming a file: `models`, then a fine-tune")
+def _models_dir_file(tmp: Path) -> Outcome:
+    file, env = tmp / "not-a-folder", {"GHOSTPEN_MODELS_DIR": str(tmp / "not-a-folder")}
+    file.write_text("keep me\n", encoding="utf-8")
+    before = snapshot(file)
+    listed = ghostpen("models", env=env)
+    run = ghostpen("train", "--from", str(tiny_checkpoint(tmp)), "--corpus",
+                   str(corpus(tmp / "c")), "--out", "x", "--minutes", "0.05", env=env)  # fmt: skip
+    outcome = refused(run, before, snapshot(file), "is a file")
+    if listed.rc != 0 or listed.traceback:
+        outcome.ok, outcome.message = False, f"`models`: {listed.last_line!r}; {outcome.message}"
+    return outcome
+
+
+@probe("train-out-dev-null", "train --out /dev/null")
+def _out_dev_null(tmp: Path) -> Outcome:
+    run = ghostpen("train", "--corpus", str(corpus(tmp / "c")), "--out", "/dev/null", *TINY,
+                   timeout=QUICK_S)  # fmt: skip
+    return refused(run, {}, {}, "/dev/null")
+
+
+@probe("wordlm-corpus-link-loop", "wordlm build --corpus a folder with a link to its parent")
+def _corpus_link_loop(tmp: Path) -> Outcome:
+    ckpt, folder = tiny_checkpoint(tmp), tmp / "docs" / "a"
+    corpus(folder, chars=6000)
+    (folder / "loop").symlink_to("..")
+    run = ghostpen("wordlm", "build", "--model", str(ckpt), "--corpus", str(tmp / "docs"),
+                   timeout=QUICK_S)  # fmt: skip
+    ok = run.rc == 0 and not run.traceback and '"tokens"' in run.out
+    return Outcome(ok, f"rc {run.rc}: {run.last_line or run.out.strip()[:100]}", [], run.traceback)

@@ -20,6 +20,7 @@ import contextlib
 import errno
 import os
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +44,16 @@ class FolderLock:
 
     def __init__(self, file: Path) -> None:
         self.file = file
-        self.fd = os.open(file, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            self.fd = os.open(file, flags, 0o644)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a link put there: never write through it
+                raise OSError(errno.ELOOP, f"{file.name} is a link, not ghostpen's lock") from None
+            raise
+        if not stat.S_ISREG(os.fstat(self.fd).st_mode):  # a FIFO or device put there
+            os.close(self.fd)
+            raise OSError(errno.EINVAL, f"{file.name} is not a regular file")
 
     def acquire(self) -> bool:
         try:

@@ -74,3 +74,19 @@ def test_a_models_folder_in_a_system_folder_is_refused(monkeypatch, tmp_path):
     with pytest.raises(OutputError, match="system folder / \\(GHOSTPEN_MODELS_DIR is /\\)"):
         claim_output(library.output_path(name))
     assert not os.path.exists("/" + name)
+
+
+def test_a_lock_file_that_is_a_link_or_fifo_is_never_written_through(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / LOCK_NAME).symlink_to(victim)
+    with pytest.raises(OSError, match="is a link, not ghostpen's lock"):
+        take_folder(tmp_path / "a")
+    with pytest.raises(OutputError, match="is a link"):
+        claim_output(tmp_path / "a")
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    (tmp_path / "b").mkdir()
+    os.mkfifo(tmp_path / "b" / LOCK_NAME)
+    with pytest.raises(OSError, match="is not a regular file"):
+        take_folder(tmp_path / "b")
