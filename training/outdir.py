@@ -29,6 +29,7 @@ from pathlib import Path
 from ghostpen.model.folderlock import LOCK_NAME, system_folder
 from ghostpen.model.folderlock import FolderLock as _Lock
 from ghostpen.model.metaschema import checkpoint_format
+from ghostpen.oserrors import describe_os_error
 
 OWN_NAMES = (LOCK_NAME,)  # files in an output folder that ghostpen itself keeps there
 META_NAME = "meta.json"
@@ -65,7 +66,7 @@ def _make_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{path} cannot be created ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} cannot be created ({describe_os_error(exc)})") from None
 
 
 def _check_writable(path: Path) -> None:
@@ -78,7 +79,7 @@ def _check_writable(path: Path) -> None:
             os.close(fd)
         probe.unlink()
     except OSError as exc:
-        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
 
 
 def claim_output(
@@ -97,7 +98,7 @@ def claim_output(
     try:
         lock = _Lock(path / LOCK_NAME)
     except OSError as exc:
-        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
     if not lock.acquire():
         holder = lock.holder()
         lock.close()
@@ -111,7 +112,7 @@ def claim_output(
         lock.close()
         if isinstance(exc, OutputError):
             raise
-        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
     return OutputClaim(path, existing, lock)
 
 
