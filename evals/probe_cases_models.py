@@ -211,6 +211,21 @@ def _train_disk_full(tmp: Path) -> Outcome:
         return outcome
 
 
+@probe("train-out-disk-full-at-start", "train --out a folder on a disk with no byte left")
+def _train_disk_full_at_start(tmp: Path) -> Outcome:
+    text = corpus(tmp / "c", chars=20000)
+    with small_disk(tmp / "disk", 64) as disk:
+        if disk is None:
+            return skip(NO_MOUNT)
+        fill_up(disk, leave_kb=0)
+        before = snapshot(disk)
+        run = ghostpen("train", "--corpus", str(text), "--out", str(disk / "m"), *TINY)
+        outcome = refused(run, before, snapshot(disk), "disk full")
+        if run.seconds > 60:  # found only after training: too late
+            outcome.ok, outcome.message = False, f"{outcome.message} (after {run.seconds:.0f} s)"
+        return outcome
+
+
 @probe("train-resume-disk-full", "train --resume a checkpoint whose disk is full")
 def _resume_disk_full(tmp: Path) -> Outcome:
     text = corpus(tmp / "c", chars=6000)
