@@ -76,7 +76,7 @@ def score_text(info: ModelInfo) -> str:
 
 
 def menu_label(info: ModelInfo) -> str:
-    """The Model menu's entry: "notes — 1.52 bpc (base default: 1.98) on held-out text of notes.txt"."""
+    """The Model menu entry: "notes — 1.52 bpc (base default: 1.98) on held-out text of …"."""
     label = info.name if info.kind == "user" else f"{info.name} (bundled)"
     if info.val_bpc is None:
         return label

@@ -59,7 +59,7 @@ def test_many_files_plural_and_scratch_model_says_what_it_measured(models_dir, t
 
 
 def test_one_mistyped_stat_is_ignored_and_everything_else_works(models_dir, tiny_model, capsys):
-    """Issue 21 item 8: `training.corpus.chars = "many"` stopped `ghostpen models` and the editor."""
+    """Issue 21 item 8: `training.corpus.chars = "many"` stopped `ghostpen models`, the editor."""
     corpus = {"file_count": "x", "chars": "many"}
     _fine_tune_like(tiny_model, models_dir / "odd", corpus=corpus, best_val_bpc="low")
     shutil.copytree(tiny_model, models_dir / "fine")
