@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QTextBrowser
 
 from ghostpen.editor import dialogs
 from ghostpen.editor.app import build_app
@@ -35,7 +36,7 @@ def window(qtbot, tmp_path, monkeypatch):
         engine=AlwaysEngine, settings_store=store, recovery=RecoveryStore(tmp_path / "r")
     )
     win = app.window
-    win.asked = asked
+    win.asked, win.help_controller = asked, app.help
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -89,3 +90,59 @@ def test_no_ghost_after_replace_all_with_focus_in_the_replace_field(qtbot, windo
     assert not edit.ghost_allowed()
     edit.set_ghost(Suggestion("IR", 0.9, "model"))
     assert edit.ghost() is None
+
+
+def test_help_menu_has_getting_started_and_shortcuts_before_about(window):
+    texts = [a.text() for a in window.acts.menus.help.actions() if not a.isSeparator()]
+    assert texts == ["&Getting started", "&Keyboard shortcuts", "&About ghostpen"]
+
+
+def test_keyboard_shortcuts_lists_ghost_keys_and_new_actions_as_bound_now(qtbot, window):
+    from PySide6.QtGui import QAction, QKeySequence
+
+    help_ = window.help_controller
+    extra = QAction("Next alternative", window)  # as another part of the editor may add
+    extra.setObjectName("action_ghost_next_alternative")
+    extra.setShortcut(QKeySequence("Alt+]"))
+    window.addAction(extra)
+    window.acts.find.setShortcut(QKeySequence("Ctrl+Alt+F"))  # the user rebound Find
+    dialog = help_.show_shortcuts()
+    rows = dict(dialog.texts())
+    assert rows["Next alternative"] == QKeySequence("Alt+]").toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    assert rows["Accept the whole ghost"] == "Tab" and "Dismiss it (until the next edit)" in rows
+    assert rows["Find"] == QKeySequence("Ctrl+Alt+F").toString(
+        QKeySequence.SequenceFormat.NativeText
+    )
+    names = [name for name, _ in dialog.texts()]
+    assert names[0] == "Ghost text" and names.index("Next alternative") < names.index("File")
+
+
+def test_ghost_keys_are_shown_once_the_first_time_a_ghost_appears(qtbot, window):
+    edit = window.current_editor()
+    edit.setFocus()
+    qtbot.keyClicks(edit, "hello")
+    help_ = window.help_controller
+    qtbot.waitUntil(lambda: help_.first_ghost is not None and help_.first_ghost.isVisible())
+    assert edit.hasFocus()  # the typing goes on
+    rows = dict(help_.first_ghost.texts())
+    assert "Accept the whole ghost" in rows and "Find" not in rows
+    assert window.settings.store.value("help/ghost_keys_shown") == "true"
+    help_.first_ghost.close()
+    first = help_.first_ghost
+    help_.first_ghost = None
+    help_._ghost_painted()  # a later ghost, or the next start: remembered, not shown again
+    assert help_.first_ghost is None and not first.isVisible()
+
+
+def test_getting_started_and_about_say_what_is_true(window):
+    from ghostpen.editor.about import about_text
+
+    dialog = window.help_controller.show_getting_started()
+    text = dialog.findChild(QTextBrowser).toPlainText()
+    for use in ("Train on my documents", "Generate Avatars", "Tab takes all"):
+        assert use in text
+    about = about_text()
+    assert "Beyond Good and Evil" not in about and "nietzsche.txt" in about
+    assert "pd-base" in about and "bpc" in about
