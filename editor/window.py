@@ -52,7 +52,6 @@ class MainWindow(ViewMixin, QMainWindow):
         self.settings = settings
         self.recovery = recovery
         self._dark = self.settings.dark()
-        self._word_wrap = self.settings.word_wrap()
         self._zoom = 0
         self._untitled = 0
         self._docs: dict[int, Document] = {}  # id(editor) -> document
@@ -96,7 +95,6 @@ class MainWindow(ViewMixin, QMainWindow):
         self.keeper.error.connect(lambda message: self.status.showMessage(message, 10000))
         self.recovery_timer = self.keeper.timer
 
-        self.acts.word_wrap.setChecked(self._word_wrap)
         (self.acts.dark if self._dark else self.acts.light).setChecked(True)
         self._apply_palette()
         geometry = self.settings.geometry()
@@ -119,7 +117,7 @@ class MainWindow(ViewMixin, QMainWindow):
 
     def _add_document(self, doc: Document) -> Document:
         self._docs[id(doc.editor)] = doc
-        doc.editor.set_word_wrap(self._word_wrap)
+        self.apply_word_wrap(doc)
         for _ in range(abs(self._zoom)):
             doc.editor.zoom_in() if self._zoom > 0 else doc.editor.zoom_out()
         doc.document().modificationChanged.connect(lambda _m, d=doc: self._refresh_document(d))
@@ -426,10 +424,12 @@ class MainWindow(ViewMixin, QMainWindow):
         modified = doc.is_modified()
         self.tabs.setTabText(index, doc.name() + doc.disk_note + ("*" if modified else ""))
         self.tabs.setTabToolTip(index, doc.path or "not saved yet")
+        self.apply_word_wrap(doc)  # its kind may have changed (opened, saved as .py)
         if doc is self.current_document():
             self._refresh_window(doc)
 
     def _refresh_window(self, doc: Document) -> None:
+        self.apply_word_wrap(doc)  # and View ▸ Word Wrap shows this tab's
         self.setWindowTitle(f"{doc.name()}[*] — {APP_NAME}")
         self.setWindowModified(doc.is_modified())
         self.status.show_document(doc)

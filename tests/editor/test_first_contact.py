@@ -146,3 +146,29 @@ def test_getting_started_and_about_say_what_is_true(window):
     about = about_text()
     assert "Beyond Good and Evil" not in about and "nietzsche.txt" in about
     assert "pd-base" in about and "bpc" in about
+
+
+def _wraps(doc) -> bool:
+    return doc.editor.lineWrapMode() != doc.editor.LineWrapMode.NoWrap
+
+
+def test_word_wrap_on_for_prose_off_for_code_and_remembered_per_kind(window, tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("y = 2\n")
+    (tmp_path / "notes.md").write_text("# notes\n")
+    untitled = window.current_document()
+    assert _wraps(untitled) and window.acts.word_wrap.isChecked()
+    window.new_document()
+    assert window.open_file(str(tmp_path / "a.py"))
+    code = window.current_document()
+    assert not _wraps(code) and not window.acts.word_wrap.isChecked()
+    window.acts.word_wrap.trigger()  # wrap code too, from now on
+    assert window.open_file(str(tmp_path / "b.py"))
+    assert _wraps(code) and _wraps(window.current_document()) and _wraps(untitled)
+    window.acts.word_wrap.trigger()  # and off again: prose keeps wrapping
+    assert not _wraps(code) and _wraps(untitled)
+    assert window.open_file(str(tmp_path / "notes.md"))
+    assert _wraps(window.current_document()) and window.acts.word_wrap.isChecked()
+    window.tabs.setCurrentWidget(code.editor)
+    assert not window.acts.word_wrap.isChecked()
+    assert window.settings.word_wrap(prose=False) is False and window.settings.word_wrap()
