@@ -306,6 +306,7 @@ class FindBar(QWidget):
         self.regex = QCheckBox("Regex", self)
         self.message = QLabel(self)
         self.message.setObjectName("findbar_message")
+        self.message.setMinimumWidth(1)  # cut short rather than widen a narrow window
         prev = make_button("Previous", "Find previous (Shift+Enter)", self)
         nxt = make_button("Next", "Find next (Enter)", self)
         self.replace_button = make_button("Replace", "Replace this match and find the next", self)

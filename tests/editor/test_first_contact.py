@@ -172,3 +172,12 @@ def test_word_wrap_on_for_prose_off_for_code_and_remembered_per_kind(window, tmp
     window.tabs.setCurrentWidget(code.editor)
     assert not window.acts.word_wrap.isChecked()
     assert window.settings.word_wrap(prose=False) is False and window.settings.word_wrap()
+
+
+def test_the_status_bar_does_not_set_the_window_minimum_width(qtbot, window):
+    window.status.set_model("model: nietzsche-pd-lstm-2x512 " + "x" * 60)
+    window.status.set_latency(12.0)
+    window.status.set_position(12345, 678, 90)
+    assert window.minimumSizeHint().width() < 400
+    window.resize(420, 300)
+    qtbot.waitUntil(lambda: window.width() <= 430)
