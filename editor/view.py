@@ -10,6 +10,8 @@ holds the file and tab logic only.
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QApplication
+
 from ghostpen.editor import actions
 from ghostpen.suggest.prose import is_prose
 
@@ -67,4 +69,9 @@ class ViewMixin:
                 doc.set_dark(False)
 
     def _apply_palette(self) -> None:
+        """The theme for the window and for every menu, context menu, drop-down list and
+        dialog opened later (those are windows of their own: the application's palette)."""
         actions.apply_palette(self, self._dark)
+        app = QApplication.instance()
+        if app is not None:
+            app.setPalette(actions.dark_palette() if self._dark else app.style().standardPalette())

@@ -181,3 +181,22 @@ def test_the_status_bar_does_not_set_the_window_minimum_width(qtbot, window):
     assert window.minimumSizeHint().width() < 400
     window.resize(420, 300)
     qtbot.waitUntil(lambda: window.width() <= 430)
+
+
+def test_dark_theme_reaches_menus_made_later_and_context_menus(window):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QMenu
+
+    def dark(widget) -> bool:
+        return widget.palette().color(QPalette.ColorRole.Window).lightness() < 100
+
+    window.set_dark(True)
+    try:
+        model_menu = window.menuBar().findChild(QMenu, "menu_model")  # made after the window
+        assert dark(model_menu) and dark(window.acts.menus.help)
+        context = window.current_editor().createStandardContextMenu()
+        assert dark(context)
+        context.deleteLater()
+    finally:
+        window.set_dark(False)
+    assert not dark(window.acts.menus.help)
