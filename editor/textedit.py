@@ -312,7 +312,25 @@ class GhostTextEdit(QPlainTextEdit):
         sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         sel.cursor = self.textCursor()
         sel.cursor.clearSelection()
-        self.setExtraSelections([sel])
+        self.setExtraSelections([sel, *getattr(self, "_find_marks", [])])
+
+    def set_find_marks(self, spans) -> None:
+        """Highlight these (start, end) spans: the find bar's matches ([] clears them)."""
+        marks = []
+        color = QColor("#7a6a1e" if self._dark else "#ffe680")
+        for start, end in spans:
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(color)
+            sel.cursor = QTextCursor(self.document())
+            sel.cursor.setPosition(start)
+            sel.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            marks.append(sel)
+        self._find_marks = marks
+        self._highlight_current_line()
+
+    def find_marks(self) -> int:
+        """How many matches are highlighted."""
+        return len(getattr(self, "_find_marks", []))
 
     def set_dark(self, dark: bool) -> None:
         """Gutter, current-line and ghost colours for a dark (True) or light theme."""

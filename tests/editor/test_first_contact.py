@@ -200,3 +200,28 @@ def test_dark_theme_reaches_menus_made_later_and_context_menus(window):
     finally:
         window.set_dark(False)
     assert not dark(window.acts.menus.help)
+
+
+def test_find_highlights_every_match_and_says_which_while_typing(qtbot, window):
+    edit = window.current_editor()
+    edit.setPlainText("cat dog cat\nbird cat\ncatalog\n")
+    edit.moveCursor(QTextCursor.MoveOperation.Start)
+    window.show_find()
+    bar = window.find_bar
+    qtbot.keyClicks(bar.find_edit, "cat")  # typed: no Enter
+    qtbot.waitUntil(lambda: bar.message.text() == "1 of 4")
+    assert edit.find_marks() == 4 and edit.textCursor().selectedText() == "cat"
+    bar.find_next()
+    bar.find_next()
+    assert bar.message.text() == "3 of 4"
+    bar.find_next()
+    bar.find_next()
+    assert bar.message.text() == "1 of 4 (wrapped around)"
+    bar.whole.setChecked(True)  # "catalog" no longer counts
+    qtbot.waitUntil(lambda: bar.message.text().endswith("of 3"))
+    cursor = edit.textCursor()  # an edit elsewhere: recounted
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.insertText("cat\n")
+    qtbot.waitUntil(lambda: edit.find_marks() == 4)
+    bar.close_bar()
+    assert edit.find_marks() == 0
