@@ -1,6 +1,7 @@
 """The window's dialogs and the find/replace bar.
 
-Every question that would block is a module-level function (`ask_save_changes`, `ask_line`,
+Every question that would block is a module-level function (`ask_save_changes`,
+`ask_save_all`, `ask_line`,
 `edit_settings`, `ask_restore`, `ask_open_paths`, …) so the window calls `dialogs.NAME(...)` and
 tests replace NAME with monkeypatch. `FindBar` is the non-modal find/replace bar; the search
 itself (`SearchSpec`, `find`, `replace_one`, `replace_all`) lives in `ghostpen.editor.documents`.
@@ -85,6 +86,26 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
         QMessageBox.StandardButton.Save: "save",
         QMessageBox.StandardButton.Discard: "discard",
     }.get(QMessageBox.StandardButton(answer), "cancel")
+
+
+def ask_save_all(parent: QWidget | None, names: list[str]) -> str:
+    """'save_all', 'discard_all', 'each' (ask for each one) or 'cancel' when closing the
+    window with several modified documents."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved changes")
+    box.setText(f"{len(names)} documents have unsaved changes. Save them before closing?")
+    box.setInformativeText("\n".join(f"• {n}" for n in names[:12]) + ("\n…" * (len(names) > 12)))
+    save = box.addButton("Save All", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard All", QMessageBox.ButtonRole.DestructiveRole)
+    each = box.addButton("Ask for Each…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save)
+    box.exec()
+    clicked = box.clickedButton()
+    return {id(save): "save_all", id(discard): "discard_all", id(each): "each"}.get(
+        id(clicked), "cancel"
+    )
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:

@@ -4,7 +4,7 @@ wrap by file type, find counts, closing many tabs, an emptied Untitled buffer.""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
@@ -225,3 +225,78 @@ def test_find_highlights_every_match_and_says_which_while_typing(qtbot, window):
     qtbot.waitUntil(lambda: edit.find_marks() == 4)
     bar.close_bar()
     assert edit.find_marks() == 0
+
+
+def test_an_untitled_buffer_emptied_again_closes_without_asking(qtbot, window):
+    edit = window.current_editor()
+    qtbot.keyClicks(edit, "ab")
+    doc = window.current_document()
+    assert doc.is_modified() and window.isWindowModified()
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    assert not doc.is_modified() and not window.isWindowModified()
+    edit.undo()  # "a" again: something to save
+    assert doc.is_modified()
+    edit.redo()
+    assert not doc.is_modified()
+    assert window.close_current() and window.asked == []
+
+
+def test_closing_with_several_modified_tabs_offers_save_all_and_discard_all(
+    qtbot, window, tmp_path, monkeypatch
+):
+    paths = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for p in paths:
+        p.write_text("old\n")
+        assert window.open_file(str(p))
+        window.current_editor().textCursor().insertText("new ")
+    offered = []
+    answers = ["cancel", "save_all"]
+    monkeypatch.setattr(
+        dialogs, "ask_save_all", lambda w, names: offered.append(names) or answers.pop(0)
+    )
+    assert not window.close() and window.isVisible()  # Cancel: stays open, nothing saved
+    assert offered == [["a.txt", "b.txt"]] and paths[0].read_text() == "old\n"
+    assert window.close()
+    assert [p.read_text() for p in paths] == ["new old\n", "new old\n"] and window.asked == []
+
+
+def test_discard_all_closes_without_saving(qtbot, window, tmp_path, monkeypatch):
+    path = tmp_path / "a.txt"
+    path.write_text("old\n")
+    assert window.open_file(str(path))
+    window.current_editor().textCursor().insertText("new ")
+    window.new_document()
+    window.current_editor().textCursor().insertText("scratch")
+    monkeypatch.setattr(dialogs, "ask_save_all", lambda w, names: "discard_all")
+    assert window.close() and path.read_text() == "old\n" and window.asked == []
+
+
+def test_ask_save_all_maps_its_buttons(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    for text, answer in (
+        ("Save All", "save_all"),
+        ("Discard All", "discard_all"),
+        ("Ask for Each…", "each"),
+        ("Cancel", "cancel"),
+    ):
+
+        def click(box, text=text):
+            button = next(b for b in box.buttons() if b.text().replace("&", "") == text)
+            button.click()
+            return 0
+
+        monkeypatch.setattr(QMessageBox, "exec", click)
+        assert dialogs.ask_save_all(None, ["a.txt", "b.txt"]) == answer
+
+
+def test_a_file_without_a_final_newline_stays_exact(qtbot, window, tmp_path):
+    path = tmp_path / "no-newline.txt"
+    path.write_bytes(b"first line\r\nlast line")
+    assert window.open_file(str(path))
+    assert window.save() and path.read_bytes() == b"first line\r\nlast line"
+    edit = window.current_editor()
+    edit.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(edit, " ends here")
+    assert window.save() and path.read_bytes() == b"first line\r\nlast line ends here"
