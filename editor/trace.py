@@ -3,11 +3,12 @@ test driving the real window from outside (xdotool under Xvfb: tests/editor/test
 can wait for it and find where to click. Off unless the variable is set; it never changes
 what the editor does, and a file it cannot write turns it off.
 
-Events: `{"event": "window", "title", "class", "visible", "buttons": {text: [x, y, enabled]}}`
-each time a top-level window (the main window, a dialog, a message box) is shown, hidden,
-moved or resized, or one of its buttons is enabled or disabled (x, y: the button's centre on
-the screen); `{"event": "ghost", "text"}` when a fresh ghost is painted; `{"event": "model",
-"name"}` when a model is loaded; `{"event": "saved", "path"}`; `{"event": "closed"}`.
+- `window`: a top-level window (the main window, a dialog, a message box) was shown, hidden,
+  moved or resized, or one of its buttons enabled or disabled: `title`, `cls`, `visible`,
+  `buttons` ({text: [x, y, enabled]}, x and y the button's centre on the screen) and `status`
+  (the texts of its labels named "…status…");
+- `ghost` (`text`): a fresh ghost was painted; `model` (`name`): a model was loaded;
+- `saved` (`path`); `closed`: the window closed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import json
 import os
 import time
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QAbstractButton, QApplication, QMenu, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMenu, QWidget
 
 ENV = "GHOSTPEN_TRACE"
+SETTLE_MS = 100  # a window's buttons are where its layout puts them this long after a resize
 _WATCHED = {QEvent.Type.Show, QEvent.Type.Hide, QEvent.Type.Move, QEvent.Type.Resize}
 
 
@@ -29,6 +31,7 @@ class Trace(QObject):
     def __init__(self, path: str, parent=None) -> None:
         super().__init__(parent)
         self.path = path
+        self.pending: dict[int, QWidget] = {}  # windows whose state is written shortly
 
     def write(self, event: str, **fields) -> None:
         if not self.path:
@@ -46,22 +49,42 @@ class Trace(QObject):
             if b.isVisible() and b.text() and b.window() is window:
                 centre = b.mapToGlobal(b.rect().center())
                 buttons[b.text().replace("&", "")] = [centre.x(), centre.y(), b.isEnabled()]
+        status = [
+            label.text()
+            for label in window.findChildren(QLabel)
+            if "status" in label.objectName() and label.isVisible() and label.text()
+        ]
         self.write(
             "window",
             title=window.windowTitle(),
             cls=type(window).__name__,
             visible=window.isVisible(),
             buttons=buttons,
+            status=status,
         )
+
+    def later(self, window: QWidget) -> None:
+        """Write the window's state once its layout has followed the event (coalesced)."""
+        key = id(window)
+        if key not in self.pending:
+            self.pending[key] = window
+            QTimer.singleShot(SETTLE_MS, lambda: self._flush(key))
+
+    def _flush(self, key: int) -> None:
+        window = self.pending.pop(key, None)
+        try:
+            self.window_state(window)
+        except RuntimeError:  # deleted meanwhile
+            pass
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
         kind = event.type()
         if isinstance(obj, QWidget) and not isinstance(obj, QMenu):
             if kind in _WATCHED and obj.isWindow() and obj.windowTitle():
-                self.window_state(obj)
+                self.later(obj)
             elif kind == QEvent.Type.EnabledChange and isinstance(obj, QAbstractButton):
                 if obj.window().isVisible() and obj.window().windowTitle():
-                    self.window_state(obj.window())
+                    self.later(obj.window())
         return False
 
 
