@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.editor import trace
 
     extra = tuple(shlex.split(getattr(args, "train_args", "") or ""))
-    app = build_app(model, suggest=not args.no_suggest, train_args=extra)
+    app = build_app(model, suggest=not args.no_suggest, **({"train_args": extra} if extra else {}))
     trace.install(app)  # only with GHOSTPEN_TRACE=FILE
     for path in args.files:
         app.window.open_file(path, create_missing=True)

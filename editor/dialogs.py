@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -61,7 +61,6 @@ ENCODINGS = (
     "euc-kr",
     "mac-roman",
 )
-MARKS_DELAY_MS = 150  # the find bar counts and highlights matches once typing pauses this long
 FILE_FILTER = (
     "All files (*);;Text (*.txt *.md);;HTML / XML (*.html *.htm *.xml *.svg);;Python (*.py)"
 )
@@ -309,7 +308,7 @@ def make_button(text: str, tip: str, parent: QWidget) -> QPushButton:
     return button
 
 
-class FindBar(QWidget):
+class FindBar(find_marks.FindMarksMixin, QWidget):
     """Non-modal find/replace bar shown under the tabs; works on `editor_getter()`."""
 
     closed = Signal()
@@ -360,75 +359,8 @@ class FindBar(QWidget):
         close.clicked.connect(self.close_bar)
         self.find_edit.installEventFilter(self)  # Enter: next, Shift+Enter: previous
         self.replace_edit.returnPressed.connect(self.replace)
-        self._marks_timer = QTimer(self)  # counts and marks once the typing pauses
-        self._marks_timer.setSingleShot(True)
-        self._marks_timer.setInterval(MARKS_DELAY_MS)
-        self._marks_timer.timeout.connect(self._typed)
-        self._moving = False  # True: the pause after typing moves to the first match
-        self._origin = 0  # where the incremental search starts (the cursor at open_bar)
-        self._marked = None  # (editor, its document) whose matches are highlighted
-        self.find_edit.textChanged.connect(self._on_typed)
-        for box in (self.case, self.whole, self.regex):
-            box.toggled.connect(self._on_typed)
+        self._init_marks()
         self.hide()
-
-    # -- live marks and "3 of 11" (ghostpen.editor.find_marks) ------------------------------
-    def _on_typed(self, *_args) -> None:
-        self._moving = True
-        self._marks_timer.start()
-
-    def _on_document_changed(self) -> None:
-        if self.isVisible() and not self._marks_timer.isActive():
-            self._marks_timer.start()
-
-    def _typed(self) -> None:
-        edit = self._editor()
-        if edit is None or not self.isVisible():
-            return
-        moving, self._moving = self._moving, False
-        if moving and self.find_edit.text():
-            cursor = edit.textCursor()
-            cursor.setPosition(min(self._origin, edit.document().characterCount() - 1))
-            edit.setTextCursor(cursor)
-            self._run(lambda e, spec: documents.find(e, spec))
-        self.refresh_marks()
-
-    def refresh_marks(self, note: str = "") -> int:
-        """Highlight every match in the current editor and say which one is selected;
-        returns how many there are."""
-        self._clear_marks()
-        edit = self._editor()
-        if edit is None or not self.find_edit.text():
-            self.set_message("")
-            return 0
-        try:
-            spans = find_marks.match_spans(edit.document(), self.spec().compile())
-        except documents.SearchError as err:
-            self.set_message(str(err), error=True)
-            return 0
-        if hasattr(edit, "set_find_marks"):  # a GhostTextEdit (tests use plain editors too)
-            edit.set_find_marks(spans[: find_marks.MAX_MARKS])
-        self._marked = (edit, edit.document())
-        edit.document().contentsChanged.connect(self._on_document_changed)
-        if not spans:
-            self.set_message(f"Not found: “{self.find_edit.text()}”", error=True)
-            return 0
-        cursor = edit.textCursor()
-        where = find_marks.position_text(spans, cursor.selectionStart(), cursor.selectionEnd())
-        self.set_message(where + note)
-        return len(spans)
-
-    def _clear_marks(self) -> None:
-        if self._marked is None:
-            return
-        edit, doc = self._marked
-        self._marked = None
-        try:
-            doc.contentsChanged.disconnect(self._on_document_changed)
-            if hasattr(edit, "set_find_marks"):
-                edit.set_find_marks([])
-        except (RuntimeError, TypeError):  # the tab was closed
-            pass
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if (
