@@ -49,7 +49,6 @@ class App:
     window: MainWindow
     models: object = None  # the ModelsController (the Model menu)
     habits: object = None  # the HabitsController (Suggestions ▸ Typing history…)
-    help: object = None  # the HelpController (Help ▸ Keyboard shortcuts, Getting started)
 
 
 def qt_application() -> QApplication:
@@ -94,8 +93,7 @@ def build_app(
     factory = engine if engine is not None else checkpoint_engine(model_path, prefs.engine)
     suggester = Suggester(factory, settings=prefs.engine, delay_ms=prefs.delay_ms)
     window = MainWindow(settings=settings, recovery=recovery, suggester=suggester, suggest=suggest)
+    HelpController(window)  # Help ▸ Getting started, Keyboard shortcuts (window.findChild)
     models = ModelsController(window, model_path, train_args)
     habits = HabitsController(window, habits_path)
-    return App(
-        settings, recovery, factory, suggester, window, models, habits, HelpController(window)
-    )
+    return App(settings, recovery, factory, suggester, window, models, habits)

@@ -34,13 +34,19 @@ SHOWN_KEY = "help/ghost_keys_shown"
 GHOST_SECTION = "Ghost text"
 _GHOSTISH = re.compile(r"ghost|accept|alternative|suggestion", re.IGNORECASE)
 _SK = QKeySequence.StandardKey
-# the ghost's own keys (editor/ghost.py), while a ghost is shown
-BUILTIN_GHOST_KEYS = (
-    ("Accept the whole ghost", [QKeySequence("Tab")]),
-    ("Accept its next word", QKeySequence.keyBindings(_SK.MoveToNextWord)),
-    ("Accept its next line", QKeySequence.keyBindings(_SK.SelectNextWord)),
-    ("Dismiss it (until the next edit)", [QKeySequence("Esc")]),
-)
+
+
+def builtin_ghost_keys() -> list[tuple[str, list]]:
+    """The ghost's own keys (editor/ghost.py), while a ghost is shown (needs a QApplication:
+    the platform's standard bindings)."""
+    return [
+        ("Accept the whole ghost", [QKeySequence("Tab")]),
+        ("Accept its next word", QKeySequence.keyBindings(_SK.MoveToNextWord)),
+        ("Accept its next line", QKeySequence.keyBindings(_SK.SelectNextWord)),
+        ("Dismiss it (until the next edit)", [QKeySequence("Esc")]),
+    ]
+
+
 GETTING_STARTED = """
 <h3>1. Type, and take what the ghost offers</h3>
 <ul><li>Type as usual; after a short pause the model's guess appears, dimmed, after the cursor.
@@ -106,10 +112,12 @@ def shortcut_rows(window) -> list[tuple[str, str, str]]:
         section = GHOST_SECTION if _GHOSTISH.search(name) else titles.get(id(action), "Other")
         rows.append((section, _plain(action.text()), _keys(action.shortcuts())))
         taken.update(s.toString() for s in action.shortcuts())
-    for text, seqs in BUILTIN_GHOST_KEYS:
+    builtin = []  # listed first: the keys a ghost is taken with
+    for text, seqs in builtin_ghost_keys():
         free = [s for s in seqs if s.toString() not in taken]
         if free:
-            rows.append((GHOST_SECTION, text, _keys(free)))
+            builtin.append((GHOST_SECTION, text, _keys(free)))
+    rows = builtin + rows
     order = [GHOST_SECTION] + list(dict.fromkeys(titles.values()))
     return sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else len(order))
 

@@ -25,13 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=non_negative_int, default=0, help="same seed, same faces")
     p.add_argument("--out", help="grid PNG to write")
     p.add_argument("--separate", metavar="DIR", help="write one PNG per avatar into DIR")
-    p.add_argument(
-        "--interpolate",
-        nargs=2,
-        type=non_negative_int,
-        metavar=("A", "B"),
-        help="slide from the first avatar of seed A to that of seed B in --steps images",
-    )
+    p.add_argument("--interpolate", nargs=2, type=non_negative_int, metavar=("A", "B"))
     p.add_argument("--steps", type=positive_int, default=8, help="images on the path (8)")
     p.add_argument("--cols", type=positive_int, default=8, help="grid columns (8)")
     p.add_argument("--scale", type=positive_int, default=1, help="enlarge (nearest) x N")

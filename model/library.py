@@ -11,8 +11,8 @@ named by its folder. Wherever a command takes `--model SPEC` (and `ghostpen trai
 
 `output_path(NAME)`: where `ghostpen train --from … --out NAME` writes: a NAME without a
 slash is a folder in the user models folder, anything else a path. `list_models()` feeds
-`ghostpen models` and the editor's Model menu (rows: `modelinfo.ModelInfo`); `rename_model` /
-`delete_model` act on user models only (the bundled ones are part of the installation).
+`ghostpen models` and the editor's Model menu; `rename_model` / `delete_model` act on user
+models only (the bundled ones are part of the installation).
 """
 
 from __future__ import annotations

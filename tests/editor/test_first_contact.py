@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from ghostpen.editor import dialogs
 from ghostpen.editor.app import build_app
+from ghostpen.editor.help import HelpController
 from ghostpen.editor.recovery import RecoveryStore
 from ghostpen.editor.textedit import ghost_fits
 from ghostpen.suggest.types import Suggestion
@@ -36,7 +37,7 @@ def window(qtbot, tmp_path, monkeypatch):
         engine=AlwaysEngine, settings_store=store, recovery=RecoveryStore(tmp_path / "r")
     )
     win = app.window
-    win.asked, win.help_controller = asked, app.help
+    win.asked, win.help_controller = asked, win.findChild(HelpController)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

@@ -38,12 +38,3 @@ def test_help_shows_the_defaults_a_fine_tune_really_uses(capsys):
     assert f"with --from: {finetune.DEFAULTS['minutes']:g}" in text
     assert f"Adam learning rate ({cli.DEFAULT_TRAIN.lr:g}; with --from: 0.001)" in text
     assert finetune.DEFAULTS["lr"] == 1e-3 and finetune.DEFAULTS["minutes"] == 10.0  # README
-
-
-def test_avatars_interpolate_has_help():
-    from ghostpen.model import avatars_cli
-
-    parser = argparse.ArgumentParser(prog="ghostpen avatars")
-    avatars_cli.add_arguments(parser)
-    action = next(a for a in parser._actions if a.dest == "interpolate")
-    assert action.help and "seed A" in action.help
