@@ -22,9 +22,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from ghostpen.model.modelinfo import ModelInfo, model_info
 
 DEFAULT_NAME = "default"
 _NAME = re.compile(r"^[^/\\\x00-\x1f]{1,100}$")
@@ -95,73 +96,6 @@ def output_path(spec: str) -> Path:
     if is_plain_name(spec) and not Path(spec).is_dir():
         return user_models_dir() / spec
     return Path(os.path.expanduser(spec))
-
-
-@dataclass
-class ModelInfo:
-    """One row of `ghostpen models` (and one entry of the editor's Model menu)."""
-
-    name: str
-    kind: str  # "bundled" or "user"
-    path: Path
-    arch: str = "?"
-    size: str = ""  # e.g. "2x512, 85 chars"
-    params: int = 0  # number of weights
-    base: str = ""  # base model name for fine-tuned models ("" when trained from scratch)
-    corpus: str = ""  # e.g. "12 files, 551,203 chars"
-    val_bpc: float | None = None
-    date: str = ""  # when the weights were last written (YYYY-MM-DD HH:MM)
-    error: str = ""  # why the checkpoint could not be read ("" when it could)
-    training: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k != "training"}
-        out["path"] = str(self.path)
-        return out
-
-
-def _count_params(config) -> int:
-    v, e, h, n = config.vocab_size, config.num_embed, config.num_hidden, config.num_layers
-    if config.arch == "unrolled":
-        return v * e + e * h + h + h * h + h + h * v + v
-    gates = {"lstm": 4, "gru": 3}.get(config.arch, 1)
-    rnn = sum(gates * h * ((e if k == 0 else h) + h + 2) for k in range(n))
-    return v * e + rnn + h * v + v
-
-
-def model_info(path: Path, kind: str) -> ModelInfo:
-    """What a checkpoint folder says about itself (an unreadable one gets `error` set)."""
-    import time
-
-    from ghostpen.model.checkpoint import META, CheckpointError, read_checkpoint
-
-    info = ModelInfo(name=path.name, kind=kind, path=path)
-    try:
-        ckpt = read_checkpoint(path)
-    except CheckpointError as exc:
-        info.error = str(exc)
-        return info
-    cfg, tr = ckpt.config, ckpt.training
-    info.arch, info.training = cfg.arch, tr
-    layers = "" if cfg.arch == "unrolled" else f"{cfg.num_layers}x"
-    info.size = f"{layers}{cfg.num_hidden}, {len(ckpt.vocab)} chars"
-    info.params = _count_params(cfg)
-    base = tr.get("base_model") or {}
-    info.base = str(base.get("name", "")) if isinstance(base, dict) else ""
-    corpus = tr.get("corpus") or {}
-    if isinstance(corpus, dict) and corpus.get("chars"):
-        info.corpus = f"{corpus.get('file_count', '?')} files, {corpus['chars']:,} chars"
-    elif kind == "bundled":
-        info.corpus = "nietzsche.txt"
-    bpc = tr.get("best_val_bpc")
-    info.val_bpc = float(bpc) if isinstance(bpc, (int, float)) else None
-    try:
-        stamp = (path / ckpt.files["params"]).stat().st_mtime
-        stamp = max(stamp, (path / META).stat().st_mtime) if kind == "user" else stamp
-        info.date = time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
-    except OSError:
-        pass
-    return info
 
 
 def list_models() -> list[ModelInfo]:
