@@ -346,9 +346,8 @@ def test_the_remote_guard_stops_its_process_when_the_launcher_is_gone():
     assert guard.wait(timeout=10) != 0 and not _alive(pid)
     guard.stdin.close()
     # words keep it alive; `int` is Ctrl+C for the process; its status comes back
-    code = (
-        "import time\ntry:\n    time.sleep(120)\nexcept KeyboardInterrupt:\n    raise SystemExit(7)"
-    )
+    code = "print('up', flush=True)\nimport time\ntry:\n    time.sleep(120)\n"
+    code += "except KeyboardInterrupt:\n    raise SystemExit(7)"
     guard = _guard("--timeout", "1", "--", sys.executable, "-c", code)
     assert guard.stdout.readline().strip() == "up"
     for _ in range(3):  # 1.5 s of pings: past the timeout, still running
