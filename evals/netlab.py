@@ -25,6 +25,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ SUBNET = "10.247.163"  # an unusual private /24; each lab's copy lives only in i
 FIRST = 11  # host i gets SUBNET.(FIRST + i)
 SSHD = "/usr/sbin/sshd"
 WAIT_S = 10.0
+ROUTER_MTU = 16000  # fewer, larger packets through the Python router
 
 
 def unavailable() -> str:
@@ -78,8 +80,11 @@ class Host:
 class NetLab:
     """`hosts` namespaces on a private bridge, each with an sshd; a context manager."""
 
-    def __init__(self, hosts: int, root: Path):
+    def __init__(self, hosts: int, root: Path, router: bool = False):
         self.root = Path(root)
+        self.router = router  # True: TUN links and a delaying router (netlab_router.py)
+        self.router_proc: subprocess.Popen | None = None
+        self.delay_ms = 0.0
         tag = uuid.uuid4().hex[:6]
         self.switch = f"gpmh-{tag}-sw"
         self.hosts = [
@@ -104,6 +109,8 @@ class NetLab:
         self.close()
 
     def _network(self) -> None:
+        if self.router:
+            return self._routed()
         _sh("ip", "netns", "add", self.switch)
         self.made.append(self.switch)
         _sh("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge")
@@ -118,6 +125,32 @@ class NetLab:
             _sh("ip", "-n", host.ns, "addr", "add", f"{host.addr}/24", "dev", "eth0")
             _sh("ip", "-n", host.ns, "link", "set", "eth0", "up")
             _sh("ip", "-n", host.ns, "link", "set", "lo", "up")
+
+    def _routed(self) -> None:
+        for host in self.hosts:
+            _sh("ip", "netns", "add", host.ns)
+            self.made.append(host.ns)
+            _sh("ip", "-n", host.ns, "tuntap", "add", "dev", "eth0", "mode", "tun")
+            _sh("ip", "-n", host.ns, "addr", "add", f"{host.addr}/24", "dev", "eth0")
+            _sh("ip", "-n", host.ns, "link", "set", "eth0", "mtu", str(ROUTER_MTU), "up")
+            _sh("ip", "-n", host.ns, "link", "set", "lo", "up")
+        self._start_router()
+
+    def _start_router(self) -> None:
+        self._stop_router()
+        specs = [f"{h.ns}={h.addr}" for h in self.hosts]
+        argv = [sys.executable, "-m", "ghostpen.evals.netlab_router"]
+        self.router_proc = subprocess.Popen(
+            [*argv, "--delay-ms", f"{self.delay_ms:g}", *specs],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        if self.router_proc.stdout.readline().strip() != "routing":
+            raise RuntimeError("the lab's router did not start")
+
+    def _stop_router(self) -> None:
+        if self.router_proc is not None and self.router_proc.poll() is None:
+            self.router_proc.kill()
+            self.router_proc.wait()
 
     def _keys(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -198,6 +231,7 @@ class NetLab:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.1)
+        self._stop_router()
         for ns in reversed(self.made):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
         self.made.clear()
@@ -249,7 +283,11 @@ class NetLab:
         _sh("ip", "-n", self.hosts[i].ns, "link", "set", "eth0", "down")
 
     def delay(self, ms: float) -> None:
-        """Every host's link delays what it sends by `ms` (tc netem; 0: no delay)."""
+        """Every host's link delays what it sends by `ms` (tc netem, or the lab's router when
+        made with `router=True`; 0: no delay)."""
+        self.delay_ms = ms
+        if self.router:
+            return self._start_router()
         for host in self.hosts:
             subprocess.run(["tc", "-n", host.ns, "qdisc", "del", "dev", "eth0", "root"],
                            capture_output=True)  # fmt: skip

@@ -107,6 +107,8 @@ def check(bind: str | None, port: int | None, need: list[str]) -> str:
                 return f"it does not own the address {bind} ({exc.strerror})"
         if port:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                # as the scheduler's ZeroMQ socket does: a closed run's TIME_WAIT is no owner
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     s.bind((bind, port))
                 except OSError as exc:
