@@ -303,7 +303,12 @@ class Launcher:
         """What happened to `child`, naming its host: "worker 1 on 10.0.0.12 …"."""
         where = f"{child.name} on {child.host}"
         if self.remote and code == SSH_FAILED:
-            return f"{where}: the ssh connection to {child.host} was lost (or never made)"
+            return (
+                f"{where}: lost (ssh ended with 255: {child.host} or the connection to it went "
+                "away, or its process was killed)"
+            )
+        if self.remote and 128 < code < 160:  # the guard's status for a signal
+            return f"{where} was killed by signal {code - 128}"
         if code < 0:
             return f"{where} was killed by signal {-code}"
         return f"{where} exited with code {code}"
