@@ -171,6 +171,8 @@ def _check_one(ssh, python, host: HostLine, args: list[str]) -> str:
             f"{host.name}: {said[3:]} does not exist there (every host needs ghostpen at "
             "the same Python path as here, or give --python)"
         )
+    if "No module named" in err:
+        return f"{host.name}: {python} there has no ghostpen (install it in that Python)"
     if done.returncode == 3 and said:
         return f"{host.name}: {said}"
     return f"{host.name}: the check failed ({err or said or f'exit {done.returncode}'})"

@@ -12,8 +12,10 @@ multihost.sh` installs them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -153,6 +155,26 @@ def test_a_cut_worker_host_stops_everything_everywhere(lab, tmp_path, corpus, ho
     _wait_nothing_left(lab)
 
 
+def test_ctrl_c_reaches_the_remote_workers_and_rank0_saves(lab, tmp_path, corpus):
+    out = tmp_path / "m"
+    argv = _launch_argv(lab, _hosts(lab, tmp_path), corpus, out, "--epochs", "100000")
+    proc, lines = _start_until_step(lab, argv)
+    try:
+        proc.send_signal(signal.SIGINT)  # Ctrl+C to the launcher (`ip netns exec` exec'd it)
+        assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rest = []
+    with contextlib.suppress(queue.Empty):
+        while True:  # the reader thread has the last lines within moments of the exit
+            rest.append(lines.get(timeout=3))
+    done = [x for x in rest if '"event": "done"' in x]
+    assert len(done) == 1 and '"reason": "interrupted"' in done[0]  # both stopped together
+    assert (out / "meta.json").exists()
+    _wait_nothing_left(lab, 10)
+
+
 def test_a_host_that_does_not_answer_ssh(lab, tmp_path, corpus):
     absent = lab.hosts[0].addr.rsplit(".", 1)[0] + ".99"  # no machine has this address
     argv = _launch_argv(lab, _hosts(lab, tmp_path, (1, absent)), corpus, tmp_path / "m")
@@ -170,6 +192,22 @@ def test_a_host_without_python_at_that_path(lab, tmp_path, corpus):
     assert done.returncode == 2
     line = _one_line_naming(done.stderr, lab.hosts[2].addr)
     assert f"{sys.executable} does not exist there" in line
+    _wait_nothing_left(lab, 5)
+
+
+def test_a_python_without_ghostpen(lab, tmp_path, corpus):
+    bare = Path("/usr/bin/python3")
+    probe = subprocess.run(
+        [str(bare), "-c", "import ghostpen.training.hostguard"], capture_output=True
+    )
+    if not bare.exists() or probe.returncode == 0:
+        pytest.skip("needs a Python without ghostpen at /usr/bin/python3")
+    argv = _launch_argv(lab, _hosts(lab, tmp_path), corpus, tmp_path / "m")
+    argv[argv.index("--ssh") : argv.index("--ssh")] = ["--python", str(bare)]
+    done = lab.run_on(0, argv, text=True, timeout=120)
+    assert done.returncode == 2
+    line = _one_line_naming(done.stderr, lab.hosts[0].addr)  # the first host in the file
+    assert f"{bare} there has no ghostpen" in line and "more host" in line
     _wait_nothing_left(lab, 5)
 
 
