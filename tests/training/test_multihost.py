@@ -136,7 +136,7 @@ def _start_until_step(lab, argv) -> tuple[subprocess.Popen, queue.Queue]:
     pytest.fail("no training step within 90 s")
 
 
-@pytest.mark.parametrize("how", ["link down", "sshd killed"])
+@pytest.mark.parametrize("how", ["link down", "sshd killed", "every process killed"])
 def test_a_cut_worker_host_stops_everything_everywhere(lab, tmp_path, corpus, how):
     argv = _launch_argv(lab, _hosts(lab, tmp_path), corpus, tmp_path / "m", "--epochs", "100000")
     proc, _lines = _start_until_step(lab, argv)
@@ -144,8 +144,12 @@ def test_a_cut_worker_host_stops_everything_everywhere(lab, tmp_path, corpus, ho
         assert lab.workload(2), "no worker runs on host 2"
         if how == "link down":
             lab.cut(2)
-        else:
+        elif how == "sshd killed":
             lab.kill_sshd(2)
+        else:  # the machine dies: everything on it at once, sshd, guard and worker
+            for pid, _ in lab.processes(2):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         assert proc.wait(timeout=90) != 0
         line = _one_line_naming(proc.stderr.read(), lab.hosts[2].addr)
         assert "worker" in line and "lost" in line
