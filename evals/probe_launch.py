@@ -9,6 +9,7 @@ traceback; none starts a process it leaves behind.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from ghostpen.evals.probes import Outcome, Run, ghostpen, probe, refused, snapshot
@@ -83,4 +84,5 @@ def _host_unreachable(tmp: Path) -> Outcome:
     hosts.write_text("127.0.0.1 scheduler server worker\n", encoding="utf-8")
     ssh = "ssh -p 1 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"  # port 1: closed
     run = _launch(tmp, "-n", "1", "--hosts", str(hosts), "--ssh", ssh)
-    return _refused_quickly(tmp, run, "127.0.0.1", "ssh cannot reach it")
+    said = "ssh cannot reach it" if shutil.which("ssh") else "cannot run ssh here"
+    return _refused_quickly(tmp, run, "127.0.0.1", said)
