@@ -321,6 +321,22 @@ class Launcher:
                 return child, code
         return None
 
+    def _wait_for_lost_hosts(self, since: float) -> None:
+        """Hosts whose ssh connection was lost cannot be told `term`: their guards stop what
+        runs there once they have heard nothing for GUARD_TIMEOUT_S. Wait that long (from the
+        loss, plus the grace), so that when the launcher returns nothing of the run is left."""
+        lost = sorted({c.host for c in self.children if c.proc.returncode == SSH_FAILED})
+        if not self.remote or not lost:
+            return
+        until = since + GUARD_TIMEOUT_S + self.grace_s + 1.0
+        self.say(
+            "launch",
+            f"{', '.join(lost)}: not reachable through ssh; its guard stops what runs there "
+            f"within {max(0.0, until - time.monotonic()):.0f} s, waiting for that",
+        )
+        while time.monotonic() < until and self.interrupts < 3:
+            time.sleep(POLL_S)
+
     def supervise(self) -> int:
         """Wait for the workers; on a failure (or a second Ctrl+C) stop everything."""
         workers = [c for c in self.children if c.role == "worker"]
@@ -330,7 +346,9 @@ class Launcher:
                 child, code = failed
                 self.failure = self._describe(child, code)
                 self.say("launch", f"{self.failure}; stopping every other process")
+                lost_at = time.monotonic()
                 self.terminate_all()
+                self._wait_for_lost_hosts(lost_at)
                 return 128 - code if code < 0 else code or 1
             if self.interrupts > 1:
                 self.say("launch", "stopping every process")

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
 TINY = ["--embed", "8", "--hidden", "16", "--layers", "1", "--seq-len", "20", "--batch-size", "4"]
-GONE_S = 45.0  # a cut host's guard stops its process 15 s after the last word (+ grace)
+GONE_S = 10.0  # how long what a run started may outlive its launcher (sshd's own teardown)
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_a_cut_worker_host_stops_everything_everywhere(lab, tmp_path, corpus, ho
     finally:
         if proc.poll() is None:
             proc.kill()
-    _wait_nothing_left(lab)
+    _wait_nothing_left(lab, 3)  # the launcher waited for the lost host's guard
 
 
 def test_ctrl_c_reaches_the_remote_workers_and_rank0_saves(lab, tmp_path, corpus):
