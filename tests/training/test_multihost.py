@@ -139,7 +139,7 @@ def _start_until_step(lab, argv) -> tuple[subprocess.Popen, queue.Queue]:
 @pytest.mark.parametrize("how", ["link down", "sshd killed", "every process killed"])
 def test_a_cut_worker_host_stops_everything_everywhere(lab, tmp_path, corpus, how):
     argv = _launch_argv(lab, _hosts(lab, tmp_path), corpus, tmp_path / "m", "--epochs", "100000")
-    proc, _lines = _start_until_step(lab, argv)
+    proc, lines = _start_until_step(lab, argv)
     try:
         assert lab.workload(2), "no worker runs on host 2"
         if how == "link down":
@@ -156,7 +156,13 @@ def test_a_cut_worker_host_stops_everything_everywhere(lab, tmp_path, corpus, ho
     finally:
         if proc.poll() is None:
             proc.kill()
-    _wait_nothing_left(lab, 3)  # the launcher waited for the lost host's guard
+    _wait_nothing_left(lab, 1)  # the launcher waited for the lost host's guard
+    said = []
+    with contextlib.suppress(queue.Empty):
+        while True:
+            said.append(lines.get(timeout=3))
+    waited = [x for x in said if "not reachable through ssh" in x]
+    assert waited and lab.hosts[2].addr in waited[0]
 
 
 def test_ctrl_c_reaches_the_remote_workers_and_rank0_saves(lab, tmp_path, corpus):
