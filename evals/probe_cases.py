@@ -334,3 +334,13 @@ for _name in ("unedited-save", "hard-link-save", "changed-on-disk", "deleted-on-
               "recovery-root-is-a-file", "stray-bytes", "binary-file",
               "habits-corrupt-store"):  # fmt: skip
     _editor_probe(_name)
+
+
+# --- ghostpen launch: hosts files, bounds, hosts ssh cannot reach (evals/probe_launch.py) -------
+def _launch_probes() -> None:
+    from ghostpen.evals import probe_launch  # registers them
+
+    del probe_launch
+
+
+_launch_probes()

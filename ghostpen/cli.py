@@ -34,6 +34,7 @@ EVALS: dict[str, tuple[str, str]] = {
     "gan": ("ghostpen.evals.gan", "avatar generator speed, FID (PCA), diversity, novelty"),
     "probes": ("ghostpen.evals.probes", "try every known bad input; check nothing is lost"),
     "wordlm": ("ghostpen.evals.wordlm_eval", "word n-gram model: perplexity, top-1, size"),
+    "dist": ("ghostpen.evals.dist_net", "distributed training across namespaces: steps/s, bytes"),
 }
 
 
