@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "wordlm": ("ghostpen.training.wordlm_cli", "build the word n-gram model of a checkpoint"),
 }
 
+# the commands that train, so need MXNet (the others decode with numpy and never import it)
+TRAINING_COMMANDS = ("train", "train-gan", "launch")
+
 # `ghostpen eval KIND`: name -> (module, help)
 EVALS: dict[str, tuple[str, str]] = {
     "bpc": ("ghostpen.evals.bpc", "bits per character on the tail of a text"),
@@ -71,10 +74,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     _resolve_model_name(args)
+    from ghostpen.mxcompat import MXNetMissing, missing_reason, mxnet_installed
+
+    if args.command in TRAINING_COMMANDS and not mxnet_installed():
+        print(f"ghostpen {args.command}: {missing_reason()}", file=sys.stderr)
+        return 2
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except MXNetMissing as exc:  # a command that needed MXNet after all (eval speed's training)
+        print(f"ghostpen {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 def _resolve_model_name(args: argparse.Namespace) -> None:

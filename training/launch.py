@@ -39,6 +39,10 @@ LOOPBACK = "127.0.0.1"
 POLL_S = 0.05
 
 
+# the import of MXNet (through ghostpen.mxcompat, like every import of it) that serves
+_SERVE = "from ghostpen.mxcompat import require_mxnet; require_mxnet()"
+
+
 class LaunchError(Exception):
     """The run cannot start (a busy port, a bad hosts file); the message says what to do."""
 
@@ -126,7 +130,7 @@ class Launcher:
             "DMLC_NUM_WORKER": str(workers),
             "DMLC_NUM_SERVER": str(servers),
         }
-        serve = [python, "-c", "import mxnet"]  # with DMLC_ROLE set, the import serves
+        serve = [python, "-c", _SERVE]  # with DMLC_ROLE set, the import serves
         work = [*(program or [python, "-m", "ghostpen"]), *argv]  # program: tests use a script
         specs = [("scheduler", "scheduler", root, serve)]
         place = self.hosts

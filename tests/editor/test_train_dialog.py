@@ -45,7 +45,7 @@ def test_preview_and_command(qtbot, tiny_model, docs, models_dir):
     assert set("»ß«") <= set(preview.new_chars)
     assert "skipped 1 (1 binary)" in dialog.preview_label.text()
     argv = train_state.command(["x"], models_dir / "m", minutes=10, base="b")
-    assert argv[1:4] == ["-m", "ghostpen", "train"] and "--progress" in argv
+    assert argv[1:4] == ["-c", train_state.CHILD_ENTRY, "train"] and "--progress" in argv
     assert argv[argv.index("--threads") + 1] == "1" and argv[argv.index("--nice") + 1] == "10"
     assert train_state.child_environment({})["OMP_NUM_THREADS"] == "1"
 
