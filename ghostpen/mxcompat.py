@@ -43,9 +43,7 @@ def apply() -> None:
     """The shims, before `import mxnet`: numpy.bool, and distutils on Python 3.12+."""
     import numpy as np
 
-    try:
-        np.bool  # noqa: B018 - removed in numpy 1.24..1.26 (an AttributeError), back in 2.x
-    except AttributeError:
+    if "bool" not in vars(np):  # a deprecated alias up to 1.23, gone in 1.24-1.26, back in 2.x
         np.bool = bool
     if "distutils" not in sys.modules:
         try:

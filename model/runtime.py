@@ -68,7 +68,9 @@ def read(file: Path, config: ModelConfig) -> dict[str, np.ndarray]:
             return _arrays(npz, expected, file)
     except RuntimeWeightsError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except zipfile.BadZipFile:
+        raise RuntimeWeightsError(f"{file}: truncated, or not an .npz of weights") from None
+    except (OSError, ValueError, EOFError, KeyError) as exc:
         why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         if "pickle" in why:
             why = "it holds pickled data, which ghostpen never loads"
