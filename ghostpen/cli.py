@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (mod, help_) in _load(COMMANDS).items():
         p = sub.add_parser(name, help=help_, description=help_)
         mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p.set_defaults(_run=mod.run, _command=name)  # (`launch` has its own `command`)
     ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
     ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
     for name, (mod, help_) in _load(EVALS).items():
@@ -76,15 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     _resolve_model_name(args)
     from ghostpen.mxcompat import MXNetMissing, missing_reason, mxnet_installed
 
-    if args.command in TRAINING_COMMANDS and not mxnet_installed():
-        print(f"ghostpen {args.command}: {missing_reason()}", file=sys.stderr)
+    command = getattr(args, "_command", "eval")
+    if command in TRAINING_COMMANDS and not mxnet_installed():
+        print(f"ghostpen {command}: {missing_reason()}", file=sys.stderr)
         return 2
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
     except MXNetMissing as exc:  # a command that needed MXNet after all (eval speed's training)
-        print(f"ghostpen {args.command}: {exc}", file=sys.stderr)
+        print(f"ghostpen {command}: {exc}", file=sys.stderr)
         return 2
 
 
