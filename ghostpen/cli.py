@@ -34,6 +34,7 @@ EVALS: dict[str, tuple[str, str]] = {
     "html": ("ghostpen.evals.html", "closing-tag accuracy on a folder of HTML"),
     "speed": ("ghostpen.evals.speed", "decode step, suggestion and training speed"),
     "latency": ("ghostpen.evals.latency", "keystroke-to-ghost-text latency in the window"),
+    "startup": ("ghostpen.evals.startup", "launch to window and first ghost; idle memory"),
     "gan": ("ghostpen.evals.gan", "avatar generator speed, FID (PCA), diversity, novelty"),
     "probes": ("ghostpen.evals.probes", "try every known bad input; check nothing is lost"),
     "wordlm": ("ghostpen.evals.wordlm_eval", "word n-gram model: perplexity, top-1, size"),
