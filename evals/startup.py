@@ -192,7 +192,7 @@ def child(argv: list[str]) -> int:
         "ghost_after_window_s": round(first - window_s, 3) if first else None,
         "idle_rss_mb": rss,
         "peak_rss_mb": peak,
-        "mxnet_imported": "mxnet" in sys.modules,
+        "mxnet_imported": sys.modules.get("mxnet") is not None,
         "failed": failed[0] if failed else "",
     }
     print(json.dumps(out), flush=True)
