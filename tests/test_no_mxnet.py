@@ -70,7 +70,9 @@ def test_the_evals_run_without_mxnet(no_mxnet, tiny_model, tmp_path):
     np.savez(faces, images=draw_faces(48))
     _ok(no_mxnet("eval", "gan", "--images", str(faces), "--n", "16", "--components", "8"))
     # (the probes of checkpoints train their tiny model first: those need MXNet)
-    probes = _ok(no_mxnet("eval", "probes", "--only", "eval-ksr-missing-text", "editor-binary-file"))
+    probes = _ok(
+        no_mxnet("eval", "probes", "--only", "eval-ksr-missing-text", "editor-binary-file")
+    )
     assert json.loads(probes.splitlines()[-1])["ok"] == 2
     speed = ["eval", "speed", "--model", model, "--doc-chars", "200", "--keystrokes", "10"]
     result = json.loads(_ok(no_mxnet(*speed, "--train-steps", "2", "--json")))
