@@ -179,3 +179,14 @@ def test_runtime_files_hold_no_pickle(tiny_model):
         assert all(name.endswith(".npy") for name in zf.namelist())
     with np.load(file, allow_pickle=False) as npz:
         assert all(npz[k].dtype == np.float32 for k in npz.files)
+
+
+def test_export_half_ships_float16_runtime_weights(tiny_model, tmp_path):
+    from ghostpen.training.export import export_checkpoint
+
+    export_checkpoint(tiny_model, tmp_path / "shipped", half=True)
+    ckpt = read_checkpoint(tmp_path / "shipped")
+    assert set(ckpt.files) == {"params", "runtime"} and ckpt.runtime["dtype"] == "float16"
+    model = FastModel.from_checkpoint(tmp_path / "shipped")
+    logits, _ = model.feed([3, 4], model.begin_state(1))
+    assert logits.dtype == np.float32 and np.isfinite(logits).all()
