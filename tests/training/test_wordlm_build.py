@@ -51,7 +51,8 @@ def test_resume_keeps_the_word_model_and_export_carries_it(trained, tmp_path):
     assert read_checkpoint(trained).files["wordlm"] == first and (trained / first).exists()
     export_checkpoint(trained, tmp_path / "shipped", half=True)
     shipped = read_checkpoint(tmp_path / "shipped")
-    assert set(shipped.files) == {"params", "runtime", "wordlm"} and shipped.word_model["order"] == 4
+    assert set(shipped.files) == {"params", "runtime", "wordlm"}
+    assert shipped.word_model["order"] == 4
     assert load_word_model(tmp_path / "shipped").words == load_word_model(trained).words
 
 
