@@ -190,3 +190,21 @@ def test_export_half_ships_float16_runtime_weights(tiny_model, tmp_path):
     model = FastModel.from_checkpoint(tmp_path / "shipped")
     logits, _ = model.feed([3, 4], model.begin_state(1))
     assert logits.dtype == np.float32 and np.isfinite(logits).all()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda m: m["runtime"].update(file="other.npz"), "is not the file files.runtime names"),
+        (lambda m: m["runtime"].update(dtype="float64"), "runtime.dtype must be"),
+        (lambda m: m["runtime"].update(file="../x.npz"), "plain file name"),
+        (lambda m: m.update(runtime=[]), "runtime must be an object"),
+    ],
+)
+def test_meta_json_runtime_entry_is_checked(tiny_model, tmp_path, change, words):
+    path = _copy(tiny_model, tmp_path / "m")
+    meta = json.loads((path / "meta.json").read_text())
+    change(meta)
+    (path / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match=words):
+        FastModel.from_checkpoint(path)
