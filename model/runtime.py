@@ -139,6 +139,8 @@ def convert(ckpt) -> dict[str, np.ndarray]:
     when the folder is writable (once), else used from memory. MXNetMissing when no MXNet."""
     from ghostpen.model.charrnn import build_model
     from ghostpen.model.checkpoint import attach_runtime, load_params
+    from ghostpen.model.folderlock import hold_folder
+    from ghostpen.model.library import is_bundled
     from ghostpen.mxcompat import require_mxnet
 
     require_mxnet()
@@ -147,7 +149,10 @@ def convert(ckpt) -> dict[str, np.ndarray]:
     arrays = get(ckpt.config.arch).weights(net)
     dtype = "float16" if ckpt.training.get("stored_dtype") == "float16" else "float32"
     try:
-        attach_runtime(ckpt.path, to_bytes(arrays, dtype), dtype)
-    except OSError as exc:  # a read-only install: decode from memory, convert next time
+        if is_bundled(ckpt.path):  # bundled models are never written
+            raise PermissionError(f"{ckpt.path} is a bundled model")
+        with hold_folder(ckpt.path):  # no training or wordlm build writes it meanwhile
+            attach_runtime(ckpt.path, to_bytes(arrays, dtype), dtype)
+    except OSError as exc:  # read-only, busy or bundled: decode from memory, convert next time
         log.info("could not add run-time weights to %s: %s", ckpt.path, exc)
     return {k: np.asarray(v, dtype=dtype).astype(np.float32) for k, v in arrays.items()}
