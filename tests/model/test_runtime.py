@@ -208,3 +208,17 @@ def test_meta_json_runtime_entry_is_checked(tiny_model, tmp_path, change, words)
     (path / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match=words):
         FastModel.from_checkpoint(path)
+
+
+def test_an_older_checkpoint_in_use_is_not_written(tiny_model, tmp_path):
+    """A training (or wordlm build) holding the folder's lock: decoded from memory instead."""
+    from ghostpen.model.folderlock import hold_folder
+
+    path = _copy(tiny_model, tmp_path / "old")
+    _strip_runtime(path)
+    with hold_folder(path):
+        FastModel.from_checkpoint(path)
+        assert "runtime" not in read_checkpoint(path).files
+        assert not any(f.name.startswith("weights-") for f in path.iterdir())
+    FastModel.from_checkpoint(path)  # free again: converted now
+    assert "runtime" in read_checkpoint(path).files
