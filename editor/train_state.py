@@ -1,8 +1,9 @@
 """The training dialog's logic, without Qt: the corpus preview, the child's command line and
 environment, and the progress read from its JSON lines (`ghostpen.training.events`).
 
-The dialog (`editor/train_dialog.py`) runs `python -m ghostpen train --progress json …` as a
-QProcess; this module decides what it runs and what the dialog shows.
+The dialog (`editor/train_dialog.py`) runs `ghostpen train --progress json …` (the installed
+package, from any folder: `command`) as a QProcess; this module decides what it runs and what
+the dialog shows, and whether training is possible here at all (`unavailable`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from ghostpen.training import events
 
 NICE = 10  # the child's priority drop: the editor's GUI and suggestion threads come first
 CHILD_THREADS = 1  # one MXNet/OpenMP thread: two run ~5x slower whenever a core is busy
+# `ghostpen` with the working folder (sys.path's "") out of the import path: argv after it
+CHILD_ENTRY = (
+    "import sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
+    "from ghostpen.cli import main; sys.exit(main(sys.argv[1:]))"
+)
 
 
 @dataclass
@@ -120,13 +126,27 @@ def command(
     base: str | None = None,
     extra: list[str] | tuple[str, ...] = (),
 ) -> list[str]:
-    """The child's argv (program first): a fine-tune of `base`, or from scratch if None."""
-    argv = [sys.executable, "-m", "ghostpen", "train", "--progress", "json"]
-    argv += ["--corpus", *corpus, "--out", str(out), "--minutes", f"{minutes:g}"]
+    """The child's argv (program first): a fine-tune of `base`, or from scratch if None.
+
+    It runs the installed `ghostpen` from any working folder: `python -m ghostpen` would find
+    a `./ghostpen/` folder (the checkout's, when started there) before the installed package,
+    so the child drops the working folder from its path first (`CHILD_ENTRY`); every path
+    it is given is absolute."""
+    absolute = [str(Path(p).absolute()) for p in corpus]
+    argv = [sys.executable, "-c", CHILD_ENTRY, "train", "--progress", "json"]
+    argv += ["--corpus", *absolute, "--out", str(Path(out).absolute()), "--minutes", f"{minutes:g}"]
     argv += ["--threads", str(CHILD_THREADS), "--nice", str(NICE)]
     if base is not None:
         argv += ["--from", base]
     return argv + list(extra)
+
+
+def unavailable() -> str:
+    """Why this ghostpen cannot train (MXNet missing, e.g. on Python 3.13), or "" when it
+    can: the dialog shows it before Start, in one line. Cheap: MXNet is not imported."""
+    from ghostpen.mxcompat import missing_reason, mxnet_installed
+
+    return "" if mxnet_installed() else missing_reason()
 
 
 def child_environment(env: dict[str, str]) -> dict[str, str]:

@@ -216,16 +216,54 @@ def _meta_version_string(tmp: Path) -> Outcome:
     return outcome
 
 
-@probe("params-truncated", "a params file cut in half (no hash in meta.json)")
+@probe("params-truncated", "an older checkpoint (no run-time weights), params cut in half")
 def _params_truncated(tmp: Path) -> Outcome:
     ckpt = tiny_checkpoint(tmp)
     meta = json.loads((ckpt / "meta.json").read_text(encoding="utf-8"))
     params = ckpt / meta["files"]["params"]
     params.write_bytes(params.read_bytes()[: params.stat().st_size // 2])
+    (ckpt / meta["files"]["runtime"]).unlink()  # as saved before the run-time format
+
+    def older(m: dict) -> None:
+        m.get("sha256", {}).clear()
+        m["files"].pop("runtime")
+        m.pop("runtime")
+
+    edit_meta(ckpt, older)
+    return _bpc_refused(tmp, ckpt, "cannot load")
+
+
+@probe("weights-truncated", "run-time weights (.npz) cut in half (no hash in meta.json)")
+def _weights_truncated(tmp: Path) -> Outcome:
+    ckpt = tiny_checkpoint(tmp)
+    meta = json.loads((ckpt / "meta.json").read_text(encoding="utf-8"))
+    weights = ckpt / meta["files"]["runtime"]
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
     edit_meta(ckpt, lambda m: m.get("sha256", {}).clear())
+    return _bpc_refused(tmp, ckpt, weights.name)
+
+
+@probe("weights-pickled", "run-time weights replaced by an .npz holding pickled objects")
+def _weights_pickled(tmp: Path) -> Outcome:
+    import numpy as np
+
+    ckpt = tiny_checkpoint(tmp)
+    meta = json.loads((ckpt / "meta.json").read_text(encoding="utf-8"))
+    weights = ckpt / meta["files"]["runtime"]
+    with np.load(weights) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["emb"] = np.array([{"x": 1}] * len(arrays["emb"]), dtype=object)
+    with open(weights, "wb") as fh:
+        np.savez(fh, **arrays)
+    edit_meta(ckpt, lambda m: m.get("sha256", {}).clear())
+    return _bpc_refused(tmp, ckpt, "pickled")
+
+
+def _bpc_refused(tmp: Path, ckpt: Path, words: str) -> Outcome:
+    """`eval bpc` on `ckpt`: refused with `words` in one message, no traceback, nothing changed."""
     before = snapshot(ckpt)
     run = ghostpen("eval", "bpc", "--model", str(ckpt), "--text", str(corpus(tmp / "c", 3000)))
-    outcome = refused(run, before, snapshot(ckpt), "cannot load")
+    outcome = refused(run, before, snapshot(ckpt), words)
     if "Traceback" in outcome.message:
         outcome.ok = False
     return outcome

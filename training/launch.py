@@ -62,6 +62,9 @@ REMOTE_PORT = 9091  # the scheduler's port with --hosts unless --port says other
 
 __all__ = ["LaunchError", "Launcher", "free_port", "port_is_free"]
 
+# the import of MXNet (through ghostpen.mxcompat, like every import of it) that serves
+_SERVE = "from ghostpen.mxcompat import require_mxnet; require_mxnet()"
+
 
 def free_port(host: str = LOOPBACK) -> int:
     """A TCP port nobody listens on now (the OS picks it)."""
@@ -175,7 +178,7 @@ class Launcher:
             "DMLC_NUM_WORKER": str(workers),
             "DMLC_NUM_SERVER": str(servers),
         }
-        serve = [python, "-c", "import mxnet"]  # with DMLC_ROLE set, the import serves
+        serve = [python, "-c", _SERVE]  # with DMLC_ROLE set, the import serves
         work = [*(program or [python, "-m", "ghostpen"]), *argv]  # program: tests use a script
         self.children = [
             Child(role, name, host.name, serve if role != "worker" else work,

@@ -64,7 +64,9 @@ class StopFlag:
 
 def evaluate(net, data: np.ndarray, seq_len: int = VALID_SEQ, ctx=None) -> float:
     """Bits per character of `net` on batchified `data` (rows, batch); dropout off."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     ctx = ctx or mx.cpu()
     state = net.begin_state(data.shape[1], ctx=ctx)
@@ -156,7 +158,9 @@ class _Run:
     """One training run's network, optimizer, data and loop position."""
 
     def __init__(self, model_config, config, text, out, vocab, resume, corpus_info, dist=None):
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
         from mxnet import gluon
 
         from ghostpen.model.charrnn import build_model
@@ -317,7 +321,9 @@ class _Run:
 
     def epoch(self) -> str:
         """Train the rest of the current epoch; a stop reason, or "" when it ran to its end."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         position, config = self.position, self.config
         mx.random.seed(config.seed + position["epoch"] * EPOCH_SEED_STRIDE + position["chunk"])
@@ -447,7 +453,9 @@ class _Run:
         self.stats.update(
             {k: position[v] for k, v in keys.items()}, elapsed_s=position["elapsed_s"]
         )
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         arrays, opt_info = _optimizer_state(self.trainer)
         arrays.update({f"state{i}": s for i, s in enumerate(self.state)})

@@ -68,6 +68,9 @@ def set_threads(n: int) -> bool:
 
 def compile_net(net) -> None:
     """Hybridize a built network for training (a no-op for a plain Block)."""
+    from ghostpen.mxcompat import require_mxnet
+
+    require_mxnet()
     from mxnet import gluon
 
     if isinstance(net, gluon.HybridBlock):
@@ -94,6 +97,9 @@ class TrainStep:
     def __init__(
         self, net, trainer, clip=None, *, ctx=None, workers=1, reduce_first=False, fixed_chars=None
     ):
+        from ghostpen.mxcompat import require_mxnet
+
+        require_mxnet()
         from mxnet import gluon
 
         self.net, self.trainer, self.clip, self.fixed_chars = net, trainer, clip, fixed_chars
@@ -104,7 +110,9 @@ class TrainStep:
 
     def __call__(self, x: np.ndarray, y: np.ndarray, state):
         """x, y: (seq, batch) ids -> (per-character loss in nats NDArray (seq*batch,), state)."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
         from mxnet import autograd, gluon
 
         from ghostpen.model.charrnn import detach
@@ -127,6 +135,9 @@ class TrainStep:
 
     def _reduce_clip_update(self, chars: int) -> None:
         """Sum the gradients over workers/devices, clip each device's copy, divide by `chars`."""
+        from ghostpen.mxcompat import require_mxnet
+
+        require_mxnet()
         from mxnet import gluon
 
         self.trainer.allreduce_grads()
@@ -138,7 +149,9 @@ class TrainStep:
 
     def _split(self, x: np.ndarray, y: np.ndarray, state):
         """The step with the streams split over `self.ctx` (batch must divide by the devices)."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
         from mxnet import autograd
         from mxnet.gluon.utils import split_and_load
 
