@@ -10,7 +10,9 @@ stat says "maybe".
   middle of the text is replaced, so the cursor, the scroll position and the colouring of the
   rest stay; Undo brings the previous text back). The document's encoding is kept.
 - Modified buffer, file changed: a `DiskBar` at the top of that tab's editor: Reload / Keep mine
-  / Compare. Until one is chosen, Save asks before overwriting.
+  / Compare. Until one is chosen, Save asks before overwriting. Right before every save the
+  file's bytes are hashed even when size and mtime match, so a same-size rewrite whose mtime
+  was put back is not overwritten without asking either.
 - Deleted or moved away: the tab says "(deleted)", the text stays and counts as unsaved (so
   closing asks); Save asks before recreating the file unless the bar's "Save to recreate it"
   was clicked. When the file comes back it is checked again.
@@ -428,7 +430,7 @@ class DiskWatch(QObject):
         t = self.tracked(doc)
         if t is None or not doc.path or os.path.realpath(path) != os.path.realpath(doc.path):
             return True
-        verdict, now = disk_state.compare(t.base, path)
+        verdict, now = disk_state.compare(t.base, path, strict=True)
         question = None
         if verdict == disk_state.DELETED and not t.recreate:
             question = f"{doc.name()} was deleted or moved since you opened it. Recreate it?"
