@@ -7,8 +7,8 @@ A `Fingerprint` is the file's size, mtime_ns, device and inode plus the sha256 o
 different hash is `CHANGED`. Right before a save the bytes are hashed even when the stat
 matches (`compare(..., strict=True)`): another program may rewrite a file in place with the
 same size and put its mtime back (`cp -p`, `rsync -t --inplace`, a coarse clock), and only the
-hash of the bytes last loaded or saved tells that apart. A file that is gone is `DELETED`; one that exists again after it
-was gone (or was never there) is `APPEARED`.
+hash of the bytes last loaded or saved tells that apart. A file that is gone is `DELETED`;
+one that exists again after it was gone (or was never there) is `APPEARED`.
 
 `unified_diff` is the text of the Compare view: disk version against the buffer.
 """
