@@ -139,9 +139,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.evals import probe_cases  # registers the probes
+    from ghostpen.evals import (
+        probe_cases,  # registers the probes
+        probe_cases_editor,  # the editor's files (habits, recovery, saves)
+    )
 
-    del probe_cases
+    del probe_cases, probe_cases_editor
     names = list(PROBES) if not args.only else args.only
     unknown = [n for n in names if n not in PROBES]
     if unknown:
