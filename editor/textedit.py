@@ -5,6 +5,12 @@ The ghost itself (painting, Tab / Ctrl+Right / Ctrl+Shift+Right / Esc, type-thro
 cursor move, click or focus loss. The widget also has a line-number gutter, a current-line
 highlight, a monospace font and zoom.
 
+A very long line is shown as several blocks joined by display breaks (`long_lines`; the
+separator's LINE_ENDING_PROPERTY is DISPLAY_BREAK_MARK): the widget keeps them out of
+the way of the user. Backspace, Delete, Left and Right step over one as if it were not there, a
+line break typed next to one is a real line break, and copying or the engine's context never
+see one (`display_text`); the gutter numbers the file's lines, not the pieces.
+
 Every content change and cursor move bumps `revision()`; a suggestion computed for an older
 revision is stale (the controller in `ghostpen.editor.worker` drops it). `context()` hands the
 text around the cursor to the engine without touching the whole document.
@@ -14,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -32,6 +38,12 @@ from ghostpen.suggest.types import Suggestion
 from ghostpen.suggest.window import AFTER, WINDOW, window_start
 
 MIN_POINT_SIZE = 4.0
+# The character-format property of a block separator that holds the line's own ending
+# (`documents.Document`), or DISPLAY_BREAK_MARK for a separator that is no character at all
+# (a `linebreaks.DISPLAY_BREAK`; Qt keeps no empty string in a format property).
+LINE_ENDING_PROPERTY = QTextFormat.Property.UserProperty + 0x2028
+DISPLAY_BREAK_MARK = "display"
+_STEP_KEYS = {Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Left, Qt.Key.Key_Right}
 
 LIGHT = {
     "gutter_bg": "#f3f3f3",
@@ -87,6 +99,7 @@ class GhostTextEdit(QPlainTextEdit):
         self._colors = dict(LIGHT)
         self._light_palette: QPalette | None = None  # palette before set_dark(True)
         self._zoom = 0
+        self._display_breaks = False  # some separators are display breaks (long_lines)
 
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
@@ -175,7 +188,90 @@ class GhostTextEdit(QPlainTextEdit):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:
+        if self._display_breaks and event.key() in _STEP_KEYS:
+            self._step_over_display_break(event)
         self._ghost.key_press(event, lambda: super(GhostTextEdit, self).keyPressEvent(event))
+
+    # -- display breaks (a very long line shown as several blocks, see long_lines) ---------
+    def set_display_breaks(self, on: bool) -> None:
+        """Whether the document has display breaks (set by `Document.load`)."""
+        self._display_breaks = bool(on)
+
+    def has_display_breaks(self) -> bool:
+        return self._display_breaks
+
+    def display_break_before(self, block) -> bool:
+        """Whether the separator before `block` is a display break, not a line break."""
+        if not self._display_breaks or not block.isValid() or block.blockNumber() == 0:
+            return False
+        fmt = block.charFormat()  # a block's char format is the separator's before it
+        return (
+            fmt.hasProperty(LINE_ENDING_PROPERTY)
+            and fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+        )
+
+    def _step_over_display_break(self, event) -> None:
+        """Before Backspace/Left at the start of a piece, or Delete/Right at its end, put the
+        cursor on the other side of the display break, so the key acts on a character."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods & ~Qt.KeyboardModifier.ShiftModifier:
+            return  # Ctrl/Alt combinations: as Qt does them
+        cursor = self.textCursor()
+        key, block = event.key(), cursor.block()
+        deleting = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+        if deleting and cursor.hasSelection():
+            return
+        backward = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Left)
+        if backward and cursor.positionInBlock() == 0 and self.display_break_before(block):
+            step = QTextCursor.MoveOperation.PreviousCharacter
+        elif (
+            not backward
+            and cursor.positionInBlock() == block.length() - 1
+            and self.display_break_before(block.next())
+        ):
+            step = QTextCursor.MoveOperation.NextCharacter
+        else:
+            return
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier) and not deleting
+        mode = QTextCursor.MoveMode.KeepAnchor if shift else QTextCursor.MoveMode.MoveAnchor
+        cursor.movePosition(step, mode)
+        self.setTextCursor(cursor)
+
+    def _plain_insertions(self) -> None:
+        """Text typed or pasted right after a display break must not copy its mark (a line
+        break typed there would vanish on saving): new text gets the format without it."""
+        fmt = self.currentCharFormat()
+        if fmt.hasProperty(LINE_ENDING_PROPERTY) and (
+            fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+        ):
+            fmt.clearProperty(LINE_ENDING_PROPERTY)
+            self.setCurrentCharFormat(fmt)
+
+    def display_text(self, start: int, end: int) -> str:
+        """The text between Qt positions `start` and `end` as `selectedText()` gives it (blocks
+        separated by U+2029), without the display breaks."""
+        cur = QTextCursor(self.document())
+        cur.setPosition(start)
+        cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        text = cur.selectedText()
+        if not self._display_breaks or "\u2029" not in text:
+            return text
+        parts = text.split("\u2029")
+        block = self.document().findBlock(min(start, end))
+        out = [parts[0]]
+        for part in parts[1:]:
+            block = block.next()
+            out.append("" if self.display_break_before(block) else "\u2029")
+            out.append(part)
+        return "".join(out)
+
+    def createMimeDataFromSelection(self):  # noqa: N802 (Qt override)
+        cursor = self.textCursor()
+        if not self._display_breaks or not cursor.hasSelection():
+            return super().createMimeDataFromSelection()
+        mime = QMimeData()
+        mime.setText(_plain(self.display_text(cursor.selectionStart(), cursor.selectionEnd())))
+        return mime
 
     # -- change tracking --------------------------------------------------------------------
     def _changed(self) -> None:
@@ -192,6 +288,8 @@ class GhostTextEdit(QPlainTextEdit):
     def _on_cursor_moved(self) -> None:
         self._changed()
         self._highlight_current_line()
+        if self._display_breaks:
+            self._plain_insertions()
 
     def _on_selection_changed(self) -> None:
         if self.textCursor().hasSelection():
@@ -221,13 +319,8 @@ class GhostTextEdit(QPlainTextEdit):
         end = max(0, doc.characterCount() - 1)  # the last paragraph separator is not text
         start = window_start(pos, before_max)
         stop = min(end, pos + max(0, after_max))
-        cur = QTextCursor(doc)
-        cur.setPosition(start)
-        cur.setPosition(pos, QTextCursor.MoveMode.KeepAnchor)
-        before = _plain(cur.selectedText())
-        cur.setPosition(pos)
-        cur.setPosition(stop, QTextCursor.MoveMode.KeepAnchor)
-        after = _plain(cur.selectedText())
+        before = _plain(self.display_text(start, pos))
+        after = _plain(self.display_text(pos, stop))
         if before[:1] and "\udc00" <= before[0] <= "\udfff":  # began inside a surrogate pair
             before = before[1:]
         return before, after, self._revision
@@ -259,16 +352,16 @@ class GhostTextEdit(QPlainTextEdit):
         painter = QPainter(self._gutter)
         painter.fillRect(event.rect(), QColor(self._colors["gutter_bg"]))
         painter.setFont(self.font())
-        current = self.textCursor().blockNumber()
         width = self._gutter.width() - 6
         height = int(QFontMetricsF(self.font()).height())
         block = self.firstVisibleBlock()
-        number = block.blockNumber()
+        number, current = self._line_numbers(block, self.textCursor().block())
         offset = self.contentOffset()
         top = self.blockBoundingGeometry(block).translated(offset).top()
         bottom = top + self.blockBoundingRect(block).height()
         while block.isValid() and top <= event.rect().bottom():
-            if block.isVisible() and bottom >= event.rect().top():
+            piece = self.display_break_before(block)  # a piece of the line above: no number
+            if block.isVisible() and bottom >= event.rect().top() and not piece:
                 key = "gutter_cur" if number == current else "gutter_fg"
                 painter.setPen(QColor(self._colors[key]))
                 painter.drawText(
@@ -277,8 +370,28 @@ class GhostTextEdit(QPlainTextEdit):
             block = block.next()
             top = bottom
             bottom = top + self.blockBoundingRect(block).height()
-            number += 1
+            number += 0 if self.display_break_before(block) else 1
         painter.end()
+
+    def _line_numbers(self, *blocks) -> list[int]:
+        """The file's lines (0-based) `blocks` belong to: their block numbers less the display
+        breaks before them (one pass over the blocks' format indexes, C calls only)."""
+        numbers = [block.blockNumber() for block in blocks]
+        if not self._display_breaks:
+            return numbers
+        marks = {
+            index
+            for index, fmt in enumerate(self.document().allFormats())
+            if fmt.isCharFormat() and fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+        }
+        breaks: dict[int, int] = {}
+        b, n, count = self.document().firstBlock().next(), 1, 0
+        for target in sorted(set(numbers)):
+            while n <= target and b.isValid():
+                count += b.charFormatIndex() in marks
+                b, n = b.next(), n + 1
+            breaks[target] = count
+        return [number - breaks[number] for number in numbers]
 
     def _highlight_current_line(self) -> None:
         sel = QTextEdit.ExtraSelection()
