@@ -25,6 +25,7 @@ from PySide6.QtGui import QTextCursor
 
 from ghostpen.editor import dialogs
 from ghostpen.editor.files import FileError
+from ghostpen.editor.long_lines import has_long_lines
 from ghostpen.editor.recovery_writer import RecoveryWriter
 
 STOP_TIMEOUT_S = 30.0  # closing waits this long at most for copies being written
@@ -149,8 +150,8 @@ def restore(window, rec):
     if index < 0:
         return window._show_text(rec.path, tf, True)
     doc = window.documents()[index]
-    if tf.endings or any(c in tf.text for c in SEPARATOR_CHARS):
-        doc.load(rec.path, tf, modified=True)  # exact endings and separators; not undoable
+    if tf.endings or any(c in tf.text for c in SEPARATOR_CHARS) or has_long_lines(tf.text):
+        doc.load(rec.path, tf, modified=True)  # exact endings, separators, long-line pieces
     elif doc.text() != rec.text:
         replace_text(doc, rec.text)  # one undoable step
     doc.encoding, doc.newline, doc.mixed_newlines = rec.encoding, rec.newline, bool(tf.endings)

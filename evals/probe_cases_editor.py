@@ -91,3 +91,26 @@ def _habits_two_editors(tmp: Path) -> Outcome:
     lost = [] if both else [str(barrier / "habits.json")]
     message = f"words kept: {sorted(words)}; " + "; ".join(o.message for o in outcomes)
     return Outcome(ok, message, lost, any(o.traceback for o in outcomes))
+
+
+@probe("editor-long-line-typing", "typing into a line of 1 MB and of 5 MB, wrapped and not")
+def _long_line_typing(tmp: Path) -> Outcome:
+    from ghostpen.evals.probe_long_line import KEY_BUDGET_MS
+
+    args = ("-m", "ghostpen.evals.probe_long_line", "--mb", "1", "5", "--keys", "20")
+    run = python(*args, "--wrap", "both", timeout=4 * CHILD_TIMEOUT_S)
+    try:
+        rows = [json.loads(line) for line in run.out.splitlines() if line.startswith("{")]
+    except json.JSONDecodeError:
+        rows = []
+    if run.rc != 0 or len(rows) != 4:
+        return Outcome(False, f"no result (rc {run.rc}): {run.last_line}", [], run.traceback)
+    slow = [r for r in rows if max(r["median_ms"], r["p90_ms"]) >= KEY_BUDGET_MS]
+    broken = [r for r in rows if not r["text_intact"]]
+    said = "; ".join(
+        f"{r['megabytes']:g} MB {'wrapped' if r['wrap'] else 'unwrapped'}: median "
+        f"{r['median_ms']} ms, p90 {r['p90_ms']} ms"
+        for r in rows
+    )
+    ok = not slow and not broken and not run.traceback
+    return Outcome(ok, said + ("; text changed" if broken else ""), [], run.traceback)
