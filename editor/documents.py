@@ -228,9 +228,15 @@ class Document(QObject):
 
 
 def go_to_line(edit, line: int) -> None:
-    """Put the cursor at the start of line `line` (1-based, clamped) and scroll it to the middle."""
+    """Put the cursor at the start of line `line` (1-based, clamped) and scroll it to the middle.
+    A very long line shown in pieces (display breaks, `long_lines`) counts as one line."""
     doc = edit.document()
     block = doc.findBlockByNumber(max(1, min(int(line), doc.blockCount())) - 1)
+    if edit.has_display_breaks():
+        block, left = doc.firstBlock(), max(1, int(line)) - 1
+        while left and block.next().isValid():
+            block = block.next()
+            left -= not edit.display_break_before(block)
     cursor = edit.textCursor()
     cursor.setPosition(block.position())
     edit.setTextCursor(cursor)

@@ -182,3 +182,13 @@ def test_the_recovery_copy_is_the_line_itself(window, long_file, qtbot):
     copies = window.recovery.pending()
     (copy,) = [c for c in copies if c.key == doc.key]
     assert copy.text == doc.text() and copy.text.count("\n") == 3
+
+
+def test_go_to_line_counts_a_long_line_once(window, long_file):
+    from ghostpen.editor.documents import go_to_line
+
+    doc = open_long(window, long_file)
+    go_to_line(doc.editor, 3)
+    assert doc.editor.textCursor().block().text() == "last"
+    go_to_line(doc.editor, 2)
+    assert doc.editor.textCursor().position() == doc.document().findBlockByNumber(1).position()
