@@ -84,25 +84,29 @@ def _train_out_file(tmp: Path) -> Outcome:
     return refused(run, before, snapshot(out), str(out))
 
 
-@probe("train-out-read-only", "train --out a read-only folder")
+@probe("train-out-read-only", "train --out a folder in a read-only folder (read-only for root too)")
 def _train_out_read_only(tmp: Path) -> Outcome:
-    import os
+    from ghostpen.evals.probe_mounts import NO_MOUNT, read_only_folder
+    from ghostpen.evals.probes import skip
 
-    parent = tmp / "ro"
-    parent.mkdir()
-    (parent / "keep.txt").write_text("keep", encoding="utf-8")
-    os.chmod(parent, 0o555)
-    try:
+    text = corpus(tmp / "c")
+
+    def fill(folder: Path) -> None:
+        (folder / "keep.txt").write_text("keep", encoding="utf-8")
+
+    with read_only_folder(tmp / "ro", fill) as parent:
+        if parent is None:
+            return skip(NO_MOUNT)
         before = snapshot(parent)
         run = ghostpen(
-            "train", "--corpus", str(corpus(tmp / "c")), "--out", str(parent / "m"),
+            "train", "--corpus", str(text), "--out", str(parent / "m"),
             "--epochs", "1", "--progress", "none", *TINY,
         )  # fmt: skip
-        if os.access(parent, os.W_OK):  # root ignores permission bits: nothing to refuse
-            return Outcome(run.rc == 0 and not run.traceback, "running as root: folder writable")
-        return refused(run, before, snapshot(parent), "writ")
-    finally:
-        os.chmod(parent, 0o755)
+        outcome = refused(run, before, snapshot(parent), str(parent / "m"))
+        if "read-only" not in run.err.lower() and "permission" not in run.err.lower():
+            outcome.ok = False
+            outcome.message = f"expected 'read-only' or 'permission denied'; got {run.last_line!r}"
+        return outcome
 
 
 @probe("train-out-under-file", "train --out a folder whose parent is a file")
@@ -162,12 +166,22 @@ def _bad_model(tmp: Path, change, *words: str) -> Outcome:
 
 @probe("meta-params-outside", "meta.json naming ../../outside.params")
 def _meta_outside(tmp: Path) -> Outcome:
-    return _bad_model(tmp, lambda m: m["files"].update(params="../../outside.params"), "params")
+    return _bad_model(
+        tmp,
+        lambda m: m["files"].update(params="../../outside.params"),
+        "files.params must be a plain file name inside the checkpoint folder",
+        "../../outside.params",
+    )
 
 
 @probe("meta-params-absolute", "meta.json naming an absolute path")
 def _meta_absolute(tmp: Path) -> Outcome:
-    return _bad_model(tmp, lambda m: m["files"].update(params="/etc/passwd"), "params")
+    return _bad_model(
+        tmp,
+        lambda m: m["files"].update(params="/etc/passwd"),
+        "files.params must be a plain file name inside the checkpoint folder",
+        "/etc/passwd",
+    )
 
 
 @probe("meta-deeply-nested", "meta.json nested 100,000 levels deep")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ghostpen.evals.probes import Outcome, Run, child_env, probe, python
+from ghostpen.evals.probes import Outcome, Run, child_env, probe, python, skip
 
 CHILD_TIMEOUT_S = 90.0  # one editor scenario; the habits ones would hang forever unguarded
 
@@ -24,8 +24,11 @@ def _outcome(run: Run) -> Outcome:
         result = json.loads(run.out.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
         return Outcome(False, f"no result (rc {run.rc}): {run.last_line}", [], run.traceback)
+    message = str(result.get("message", ""))
+    if message.startswith("skipped: ") and not run.traceback:
+        return skip(message.removeprefix("skipped: "))
     ok = bool(result.get("ok")) and run.rc == 0 and not run.traceback
-    return Outcome(ok, str(result.get("message", "")), [], run.traceback)
+    return Outcome(ok, message, [], run.traceback)
 
 
 def _scenario_probe(name: str) -> None:

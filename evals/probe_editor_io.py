@@ -5,7 +5,8 @@
 
 Each builds a real window (`probe_editor.Session`: suggestions off, dialogs answered by the
 scenario), plays one hostile situation and prints one JSON object {"ok": bool, "message":
-str}. A scenario that hangs is killed by the probe's timeout and counts as failed.
+str}; a message "skipped: WHY" means the scenario cannot be played here (the probe is counted
+as skipped, never as passed). A scenario that hangs is killed by the probe's timeout and fails.
 """
 
 from __future__ import annotations
@@ -276,7 +277,7 @@ def save_keeps_xattrs(folder: Path) -> tuple[bool, str]:
     try:
         os.setxattr(path, "user.xdg.origin.url", b"https://example.org/")
     except (OSError, AttributeError) as err:
-        return True, f"not applicable: no user extended attributes here ({err})"
+        return False, f"skipped: the file system here has no user extended attributes ({err})"
     s = session(folder)
     s.window.open_file(str(path))
     s.type("more ")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
-from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name
+from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name, read_meta
 from ghostpen.model.vocab import Vocab
 
 FORMAT = "ghostpen-charlm"
@@ -67,7 +67,7 @@ _OWN_TEMP = re.compile(
 def _named_files(path: Path) -> set[str]:
     """Plain file names the checkpoint's current meta.json names (empty when there is none)."""
     try:
-        meta = load_json((path / META).read_bytes())
+        meta = load_json(read_meta(path / META))
         names = meta["files"].values() if isinstance(meta, dict) else ()
     except (OSError, MetaError, KeyError, AttributeError, TypeError):
         return set()
@@ -100,7 +100,7 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
     if not path.is_dir():
         raise CheckpointError(f"{path}: not a checkpoint directory (it should hold {META})")
     try:
-        raw = meta_path.read_bytes()
+        raw = read_meta(meta_path)
     except FileNotFoundError:
         raise CheckpointError(f"{meta_path}: missing; is {path} a ghostpen checkpoint?") from None
     except OSError as exc:
@@ -122,7 +122,8 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
     for role, name in files.items():
         file = path / name
         if not file.is_file():
-            raise CheckpointError(f"{file}: missing ({role} file named in {META})")
+            what = "not a regular file" if os.path.lexists(file) else "missing"
+            raise CheckpointError(f"{file}: {what} ({role} file named in {META})")
         if file.resolve().parent != path.resolve():
             raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
         if name in hashes and _sha256(file) != hashes[name]:
@@ -260,7 +261,7 @@ def _kept_word_model(path: Path, name: str | None) -> dict:
     if name is None:
         return {}
     try:
-        entry = load_json((path / META).read_bytes()).get("word_model", {})
+        entry = load_json(read_meta(path / META)).get("word_model", {})
     except (OSError, MetaError, AttributeError):
         return {}
     return entry if isinstance(entry, dict) and entry.get("file") == name else {}
@@ -272,7 +273,7 @@ def attach_word_model(path: str | os.PathLike, word_model) -> str:
     word model file goes. Returns the new file's name; CheckpointError for a bad checkpoint."""
     path = Path(path)
     read_checkpoint(path)  # a checkpoint that loads
-    meta = load_json((path / META).read_bytes())
+    meta = load_json(read_meta(path / META))
     tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
     name, old = f"wordlm-{tag}.npz", meta["files"].get("wordlm")
     mode = default_file_mode()

@@ -12,7 +12,9 @@ named by its folder. Wherever a command takes `--model SPEC` (and `ghostpen trai
 `output_path(NAME)`: where `ghostpen train --from … --out NAME` writes: a NAME without a
 slash is a folder in the user models folder, anything else a path. `list_models()` feeds
 `ghostpen models` and the editor's Model menu; `rename_model` / `delete_model` act on user
-models only (the bundled ones are part of the installation).
+models only (the bundled ones are part of the installation, `is_bundled`) and hold the model
+folder's lock (`model/folderlock.py`) while they do: a model a training is writing is refused
+with `ModelInUse`, naming the training's process.
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ def resolve_model(spec: str | os.PathLike | None) -> Path:
     if is_plain_name(text):
         for folder in (user_models_dir(), bundled_models_dir()):
             if _is_model(folder / text):
+                return folder / text
+        for folder in (user_models_dir(), bundled_models_dir()):  # a broken model of that name:
+            if os.path.lexists(folder / text / "meta.json"):  # its reader says what is wrong
                 return folder / text
     known = ", ".join(sorted(set(_names(user_models_dir()) + _names(bundled_models_dir()))))
     raise ModelNotFound(
@@ -173,18 +178,60 @@ def _user_model(name: str) -> Path:
     return path
 
 
+def is_bundled(path: str | os.PathLike) -> bool:
+    """A folder of the installation's bundled models (never written: `wordlm build` refuses)."""
+    try:
+        return Path(path).resolve().is_relative_to(bundled_models_dir().resolve())
+    except OSError:
+        return False
+
+
+class ModelInUse(ValueError):
+    """A user model that a training (or another ghostpen command) is writing right now."""
+
+
+def _held(path: Path, doing: str):
+    """The model folder's lock (`model/folderlock.py`), or ModelInUse naming its holder."""
+    from ghostpen.model.folderlock import FolderBusy, take_folder
+
+    try:
+        return take_folder(path)
+    except FolderBusy as exc:
+        raise ModelInUse(
+            f"{path.name} cannot be {doing}: a training is writing it ({exc.holder}); stop the "
+            "training or wait for it to finish"
+        ) from None
+
+
 def rename_model(name: str, new_name: str) -> Path:
-    """Rename a user model's folder; ValueError for a bad or taken name."""
+    """Rename a user model's folder; ValueError for a bad or taken name, ModelInUse while a
+    training writes it (its lock is held during the rename)."""
     path = _user_model(name)
     if not is_plain_name(new_name):
         raise ValueError(f"{new_name!r}: a model name may not contain / or \\")
     target = user_models_dir() / new_name
     if target.exists() or new_name == DEFAULT_NAME:
         raise ValueError(f"{new_name}: a model of that name exists already")
-    path.rename(target)
+    lock = _held(path, "renamed")
+    try:
+        path.rename(target)
+    finally:
+        lock.close()
     return target
 
 
 def delete_model(name: str) -> None:
-    """Delete a user model's folder (only ghostpen checkpoints: a folder with meta.json)."""
-    shutil.rmtree(_user_model(name))
+    """Delete a user model's folder (only ghostpen checkpoints: a folder with meta.json);
+    ModelInUse while a training writes it. Under the lock the folder is first moved aside, so
+    a training that starts meanwhile finds no half-deleted model under the name."""
+    path = _user_model(name)
+    lock = _held(path, "deleted")
+    try:
+        doomed = path.with_name(f".deleting-{path.name}-{os.getpid()}")
+        try:
+            path.rename(doomed)
+        except OSError:
+            doomed = path
+        shutil.rmtree(doomed)
+    finally:
+        lock.close()

@@ -74,6 +74,15 @@ def check_dataclass_fields(data: object, cls: type, key: str) -> dict:
     return data
 
 
+def read_meta(path) -> bytes:
+    """The bytes of the meta.json at `path` through the guarded reader (`ghostpen/smallfile.py`):
+    a FIFO or device is refused at once ("not a regular file (a FIFO)"), a giant file as "too
+    large (70 MB; at most 64 MB)" before it is read; both are OSErrors, as a failed read is."""
+    from ghostpen.smallfile import read_small
+
+    return read_small(path, MAX_META_BYTES)
+
+
 def load_json(raw: bytes, what: str = "meta.json") -> object:
     if len(raw) > MAX_META_BYTES:
         raise MetaError(f"too large ({len(raw) // 2**20} MB; a checkpoint's {what} is a few KB)")
@@ -94,7 +103,7 @@ def checkpoint_format(folder) -> str | None:
     """The "format" of the ghostpen checkpoint in `folder` (a Path), or None when it holds
     none: no meta.json, an unreadable or hostile one, or another program's."""
     try:
-        data = load_json((folder / "meta.json").read_bytes())
+        data = load_json(read_meta(folder / "meta.json"))
     except (OSError, MetaError):
         return None
     fmt = data.get("format") if isinstance(data, dict) else None

@@ -480,11 +480,10 @@ class _Run:
             self.word_file, self.word_lm = files["wordlm"], None
 
     def _save_failure(self, exc: BaseException) -> str:
-        if isinstance(exc, OSError):
-            why = exc.strerror or str(exc)
-        else:  # MXNet's own writer: the last line of its message says why
-            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-            why = (lines[-1] if lines else type(exc).__name__)[:200]
+        from ghostpen.oserrors import describe_write_error
+
+        # "disk full", not errno 28 or MXNet's "Check failed: std::fwrite" (ghostpen/oserrors.py)
+        why = describe_write_error(exc, self.out, need=_checkpoint_bytes(self.net))
         if self.saved_step is not None:
             kept = f"the checkpoint of step {self.saved_step} is kept"
         elif (self.out / META).exists():
@@ -492,6 +491,14 @@ class _Run:
         else:
             kept = "nothing was saved"
         return f"cannot write the checkpoint in {self.out} ({why}); {kept}"
+
+
+def _checkpoint_bytes(net) -> int:
+    """About how many bytes one save writes: best and last weights, two Adam moments (float32)."""
+    try:
+        return 4 * 4 * sum(p.data().size for p in net.collect_params().values())
+    except Exception:  # noqa: BLE001 - only an estimate for a message; never fail the message
+        return 0
 
 
 def _overrides(config: TrainConfig) -> dict:

@@ -14,6 +14,7 @@ wrong result (tests/training/test_step.py checks both).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -24,9 +25,29 @@ def default_threads(requested: int | None = None) -> int:
     """`requested`, else OMP_NUM_THREADS when the environment sets it (the editor starts its
     training child with 1), else the cores this process may use."""
     if requested:
-        return requested
+        return bounded_threads(requested, "--threads")
     env = os.environ.get("OMP_NUM_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else available_cores()
+    if env.isdigit() and int(env) > 0:
+        return bounded_threads(int(env), "OMP_NUM_THREADS")
+    return available_cores()
+
+
+def max_threads() -> int:
+    """The most OpenMP threads a training asks for: 4 per usable core, at most 256 (libgomp
+    aborts the process with SIGABRT when it cannot start the threads it was told to)."""
+    return min(4 * available_cores(), 256)
+
+
+def bounded_threads(n: int, what: str) -> int:
+    """`n`, or `max_threads()` with a warning on stderr when `n` is more than that."""
+    most = max_threads()
+    if n <= most:
+        return n
+    logging.getLogger(__name__).warning(
+        "%s %d is more than this machine can run (%d usable cores); using %d threads",
+        what, n, available_cores(), most,
+    )  # fmt: skip
+    return most
 
 
 def available_cores() -> int:
