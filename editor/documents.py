@@ -155,10 +155,11 @@ class Document(QObject):
         text, ends = split_blocks(tf.text, tf.newline, tf.endings)
         if self.long_lines:
             text, ends = split_long_blocks(text, ends)
-        self.editor.set_display_breaks(DISPLAY_BREAK in ends.values())
+        self.editor.set_display_breaks(False)  # not looked for while the text is replaced
         self.editor.setPlainText(text)
         if ends:
             self._mark_endings(ends)
+        self.editor.set_display_breaks(DISPLAY_BREAK in ends.values())
         self.set_modified(modified)
         self.recovered_revision = None
         self.loads += 1

@@ -43,6 +43,7 @@ MIN_POINT_SIZE = 4.0
 # (a `linebreaks.DISPLAY_BREAK`; Qt keeps no empty string in a format property).
 LINE_ENDING_PROPERTY = QTextFormat.Property.UserProperty + 0x2028
 DISPLAY_BREAK_MARK = "display"
+DISPLAY_BREAKS_FLAG = "ghostpen_display_breaks"  # a QTextDocument property: it has some
 _STEP_KEYS = {Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Left, Qt.Key.Key_Right}
 
 LIGHT = {
@@ -66,6 +67,38 @@ DARK = {
 def _plain(text: str) -> str:
     """QTextCursor.selectedText() separators -> what toPlainText() gives (same length)."""
     return text.replace("\u2029", "\n").replace("\u2028", "\n").replace("\u00a0", " ")
+
+
+def _display_marks(doc) -> set[int]:
+    """Indexes of `doc`'s character formats that mark a display break (long_lines)."""
+    return {
+        index
+        for index, fmt in enumerate(doc.allFormats())
+        if fmt.isCharFormat() and fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+    }
+
+
+def _is_display_break(block) -> bool:
+    """Whether the separator before `block` (not the first) is a display break."""
+    fmt = block.charFormat()  # a block's char format is the separator's before it
+    return fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+
+
+def line_column(cursor: QTextCursor) -> tuple[int, int]:
+    """(line, column), 1-based, of `cursor` in the file's terms: a very long line shown in
+    pieces (display breaks) is one line, and the column counts from its start."""
+    block = cursor.block()
+    line, column = block.blockNumber() + 1, cursor.positionInBlock() + 1
+    if not block.isValid():
+        return line, column
+    doc = block.document()
+    if doc is None or not doc.property(DISPLAY_BREAKS_FLAG):
+        return line, column
+    line = GhostTextEdit.lines_before(doc, block) + 1
+    while block.blockNumber() > 0 and _is_display_break(block):
+        block = block.previous()
+        column += block.length() - 1
+    return line, column
 
 
 class LineNumberArea(QWidget):
@@ -194,8 +227,10 @@ class GhostTextEdit(QPlainTextEdit):
 
     # -- display breaks (a very long line shown as several blocks, see long_lines) ---------
     def set_display_breaks(self, on: bool) -> None:
-        """Whether the document has display breaks (set by `Document.load`)."""
+        """Whether the document has display breaks (set by `Document.load` once they are
+        marked: nothing looks for them while the text is being replaced)."""
         self._display_breaks = bool(on)
+        self.document().setProperty(DISPLAY_BREAKS_FLAG, bool(on))
 
     def has_display_breaks(self) -> bool:
         return self._display_breaks
@@ -374,24 +409,22 @@ class GhostTextEdit(QPlainTextEdit):
         painter.end()
 
     def _line_numbers(self, *blocks) -> list[int]:
-        """The file's lines (0-based) `blocks` belong to: their block numbers less the display
-        breaks before them (one pass over the blocks' format indexes, C calls only)."""
-        numbers = [block.blockNumber() for block in blocks]
+        """The file's lines (0-based) `blocks` belong to (see `lines_before`)."""
         if not self._display_breaks:
-            return numbers
-        marks = {
-            index
-            for index, fmt in enumerate(self.document().allFormats())
-            if fmt.isCharFormat() and fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
-        }
-        breaks: dict[int, int] = {}
-        b, n, count = self.document().firstBlock().next(), 1, 0
-        for target in sorted(set(numbers)):
-            while n <= target and b.isValid():
-                count += b.charFormatIndex() in marks
-                b, n = b.next(), n + 1
-            breaks[target] = count
-        return [number - breaks[number] for number in numbers]
+            return [block.blockNumber() for block in blocks]
+        return [self.lines_before(self.document(), block) for block in blocks]
+
+    @staticmethod
+    def lines_before(doc, block) -> int:
+        """How many of the file's lines end before `block`: its block number less the display
+        breaks before it (one pass over the blocks' format indexes, C calls only)."""
+        marks = _display_marks(doc)
+        count, b = 0, doc.firstBlock().next()
+        target = block.blockNumber()
+        while b.isValid() and b.blockNumber() <= target:
+            count += b.charFormatIndex() in marks
+            b = b.next()
+        return target - count
 
     def _highlight_current_line(self) -> None:
         sel = QTextEdit.ExtraSelection()

@@ -192,3 +192,17 @@ def test_go_to_line_counts_a_long_line_once(window, long_file):
     assert doc.editor.textCursor().block().text() == "last"
     go_to_line(doc.editor, 2)
     assert doc.editor.textCursor().position() == doc.document().findBlockByNumber(1).position()
+
+
+def test_the_status_bar_counts_a_long_line_once(window, long_file):
+    from ghostpen.editor.textedit import line_column
+
+    doc = open_long(window, long_file)
+    start = piece_start(doc, 3)
+    put_cursor(doc, start + 4)
+    column = start + 4 - piece_start(doc, 1) - 2 + 1  # two display breaks before, 1-based
+    assert line_column(doc.editor.textCursor()) == (2, column)
+    assert window.status._labels["position"].text() == f"Ln 2, Col {column}"
+    go_last = doc.document().lastBlock().previous()
+    put_cursor(doc, go_last.position())
+    assert line_column(doc.editor.textCursor()) == (3, 1)
