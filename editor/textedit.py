@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -301,11 +301,15 @@ class GhostTextEdit(QPlainTextEdit):
         return "".join(out)
 
     def createMimeDataFromSelection(self):  # noqa: N802 (Qt override)
+        mime = super().createMimeDataFromSelection()  # Qt's own object: Qt owns and frees it
         cursor = self.textCursor()
-        if not self._display_breaks or not cursor.hasSelection():
-            return super().createMimeDataFromSelection()
-        mime = QMimeData()
-        mime.setText(_plain(self.display_text(cursor.selectionStart(), cursor.selectionEnd())))
+        if self._display_breaks and cursor.hasSelection():
+            mime.text()  # Qt fills in its formats now, so they are not rebuilt later
+            for kind in mime.formats():
+                if kind != "text/plain":  # rich formats would keep the pieces as paragraphs
+                    mime.removeFormat(kind)
+            start, end = cursor.selectionStart(), cursor.selectionEnd()
+            mime.setText(_plain(self.display_text(start, end)))
         return mime
 
     # -- change tracking --------------------------------------------------------------------

@@ -150,6 +150,7 @@ def test_copy_and_the_engine_context_never_see_a_break(window, long_file):
     edit.copy()
     copied = QGuiApplication.clipboard().text()
     assert "\n" not in copied and copied in LONG and len(copied) == 59  # 60 positions, 1 break
+    assert QGuiApplication.clipboard().mimeData().formats() == ["text/plain"]
     put_cursor(doc, start + 5)
     before, after, _ = edit.context()
     assert "\n" not in before[-50:] and (before + after).replace("first\n", "") in LONG
