@@ -84,6 +84,11 @@ def saved_words(app) -> dict:
 
 
 def flush(app, qtbot) -> None:
+    status = app.habits  # the keeper's load reports first: wait for it, not mistake it
+    qtbot.waitUntil(
+        lambda: status.last_status.entries is not None or not status.last_status.usable,
+        timeout=10000,
+    )
     with qtbot.waitSignal(app.habits.status_changed, timeout=10000):
         app.habits.flush()
 
