@@ -372,7 +372,7 @@ class HabitsStore:
     def forget(self) -> None:
         """Delete the file (the one a link points to, and any copy moved aside as unreadable)
         and empty the counts ("Forget my typing history")."""
-        if self.path is not None:
+        if self.path is not None and habits_file.real_path(self.path).parent.is_dir():
             target = habits_file.real_path(self.path)
             try:
                 with habits_file.locked(self.path):

@@ -185,3 +185,9 @@ def test_a_file_corrupted_by_someone_else_before_a_save_is_kept_aside(tmp_path):
     assert (tmp_path / "habits.json.corrupt").read_bytes() == b"{garbage"
     assert "moved to habits.json.corrupt" in store.notice
     assert set(saved_words(path)) == {"more"}
+
+
+def test_forgetting_a_history_that_never_existed_creates_nothing(tmp_path):
+    store = HabitsStore(tmp_path / "nowhere" / "habits.json")
+    store.forget()
+    assert not (tmp_path / "nowhere").exists()
