@@ -4,8 +4,11 @@ A `Fingerprint` is the file's size, mtime_ns, device and inode plus the sha256 o
 `compare(base, path)` looks at the file now: when size, mtime and inode all match the base it is
 `UNCHANGED` without reading a byte; when any of them differs it only *may* have changed (a
 `touch`, a copy with the same bytes, our own atomic save), so the bytes are hashed and only a
-different hash is `CHANGED`. A file that is gone is `DELETED`; one that exists again after it
-was gone (or was never there) is `APPEARED`.
+different hash is `CHANGED`. Right before a save the bytes are hashed even when the stat
+matches (`compare(..., strict=True)`): another program may rewrite a file in place with the
+same size and put its mtime back (`cp -p`, `rsync -t --inplace`, a coarse clock), and only the
+hash of the bytes last loaded or saved tells that apart. A file that is gone is `DELETED`;
+one that exists again after it was gone (or was never there) is `APPEARED`.
 
 `unified_diff` is the text of the Compare view: disk version against the buffer.
 """
@@ -90,16 +93,19 @@ def fingerprint(path: str) -> Fingerprint | None:
     return None if info is None else _make(info, sha256_of_file(path))
 
 
-def compare(base: Fingerprint | None, path: str) -> tuple[str, Fingerprint | None]:
+def compare(
+    base: Fingerprint | None, path: str, *, strict: bool = False
+) -> tuple[str, Fingerprint | None]:
     """(verdict, the fingerprint now) for the file at `path` against `base`, the version the
     buffer came from (None: there was no file). The fingerprint now is `base` itself when the
-    stat says nothing changed, so nothing is read."""
+    stat says nothing changed, so nothing is read, unless `strict` (before a save): then the
+    bytes are hashed whenever `base` has a hash to compare with."""
     info = _stat(path)
     if info is None:
         return (UNCHANGED if base is None else DELETED), None
     if base is None:
         return APPEARED, fingerprint(path)
-    if base.same_stat(info):
+    if base.same_stat(info) and not (strict and base.sha256):
         return UNCHANGED, base
     now = fingerprint(path)
     if now is None:

@@ -8,9 +8,12 @@ stat says "maybe".
 
 - Unmodified buffer, file changed: reloaded at once, as ONE undoable step (only the changed
   middle of the text is replaced, so the cursor, the scroll position and the colouring of the
-  rest stay; Undo brings the previous text back). The document's encoding is kept.
+  rest stay; Undo brings the previous text back). The document's encoding is kept. A text with
+  very long lines (shown in pieces, `long_lines`) is loaded afresh instead (not undoable).
 - Modified buffer, file changed: a `DiskBar` at the top of that tab's editor: Reload / Keep mine
-  / Compare. Until one is chosen, Save asks before overwriting.
+  / Compare. Until one is chosen, Save asks before overwriting. Right before every save the
+  file's bytes are hashed even when size and mtime match, so a same-size rewrite whose mtime
+  was put back is not overwritten without asking either.
 - Deleted or moved away: the tab says "(deleted)", the text stays and counts as unsaved (so
   closing asks); Save asks before recreating the file unless the bar's "Save to recreate it"
   was clicked. When the file comes back it is checked again.
@@ -39,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from ghostpen.editor import dialogs, disk_state
 from ghostpen.editor.files import DecodeError, FileError, encode_text, read_text_file
+from ghostpen.editor.long_lines import has_long_lines
 
 CHECK_DELAY_MS = 100  # file-system events come in bursts (git checkout, a save in chunks)
 DELETED_NOTE = " (deleted)"
@@ -386,7 +390,10 @@ class DiskWatch(QObject):
         edit = doc.editor
         old = doc.text()
         scroll = (edit.verticalScrollBar().value(), edit.horizontalScrollBar().value())
-        if old != tf.text:
+        if old != tf.text and (edit.has_display_breaks() or has_long_lines(tf.text)):
+            doc.load(doc.path, tf)  # pieces of very long lines: positions are not the text's
+            self.sync()
+        elif old != tf.text:
             prefix, suffix = disk_state.common_ends(old, tf.text)
             start = _qt_len(old[:prefix])
             end = start + _qt_len(old[prefix : len(old) - suffix])
@@ -428,7 +435,7 @@ class DiskWatch(QObject):
         t = self.tracked(doc)
         if t is None or not doc.path or os.path.realpath(path) != os.path.realpath(doc.path):
             return True
-        verdict, now = disk_state.compare(t.base, path)
+        verdict, now = disk_state.compare(t.base, path, strict=True)
         question = None
         if verdict == disk_state.DELETED and not t.recreate:
             question = f"{doc.name()} was deleted or moved since you opened it. Recreate it?"

@@ -7,7 +7,8 @@ Its text is read from the document's blocks, never from `toPlainText()` (which t
 into a space and U+2028/U+2029 into newlines): `text_file()` gives back every character, and
 every line's own ending, which is kept as a property of the block separator's character format
 (the rules are in `ghostpen.linebreaks`). A text with very long lines (`long_lines`) is shown
-without syntax highlighting.
+without syntax highlighting, each such line as several blocks joined by display breaks (an
+"ending" that is no character), so that a key costs what it costs in a short line.
 
 The search functions (`find`, `replace_one`, `replace_all`) work on any QPlainTextEdit and never
 touch the whole text at once except `replace_all`, which is one undo step.
@@ -20,16 +21,13 @@ import uuid
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRegularExpression, Signal
-from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
 
 from ghostpen.editor.files import TextFile
 from ghostpen.editor.highlight import PygmentsHighlighter, choose_lexer, should_highlight
-from ghostpen.editor.long_lines import has_long_lines
-from ghostpen.editor.textedit import GhostTextEdit
-from ghostpen.linebreaks import join_blocks, split_blocks
-
-# The character-format property of a block separator that holds the line's own ending.
-LINE_ENDING_PROPERTY = QTextFormat.Property.UserProperty + 0x2028
+from ghostpen.editor.long_lines import has_long_lines, split_long_blocks
+from ghostpen.editor.textedit import DISPLAY_BREAK_MARK, LINE_ENDING_PROPERTY, GhostTextEdit
+from ghostpen.linebreaks import DISPLAY_BREAK, join_blocks, split_blocks
 
 
 def make_editor(parent=None) -> GhostTextEdit:
@@ -114,7 +112,9 @@ class Document(QObject):
         block, index = doc.firstBlock().next(), 0
         while block.isValid():  # a block's char format is that of the separator before it
             ending = marks.get(block.charFormatIndex())
-            if ending:
+            if ending == DISPLAY_BREAK_MARK:  # a piece of a very long line (long_lines)
+                ends[index] = DISPLAY_BREAK
+            elif ending:
                 ends[index] = ending
             block, index = block.next(), index + 1
         return ends
@@ -134,7 +134,8 @@ class Document(QObject):
             fmt = formats.get(ends[target])
             if fmt is None:
                 fmt = formats[ends[target]] = QTextCharFormat()
-                fmt.setProperty(LINE_ENDING_PROPERTY, ends[target])
+                mark = DISPLAY_BREAK_MARK if ends[target] == DISPLAY_BREAK else ends[target]
+                fmt.setProperty(LINE_ENDING_PROPERTY, mark)
             end = block.position() + block.length() - 1  # the separator after the block
             cursor.setPosition(end)
             cursor.setPosition(end + 1, QTextCursor.MoveMode.KeepAnchor)
@@ -152,9 +153,13 @@ class Document(QObject):
         self._drop_highlighter()  # no re-colouring while the text is replaced
         self.long_lines = has_long_lines(tf.text)
         text, ends = split_blocks(tf.text, tf.newline, tf.endings)
+        if self.long_lines:
+            text, ends = split_long_blocks(text, ends)
+        self.editor.set_display_breaks(False)  # not looked for while the text is replaced
         self.editor.setPlainText(text)
         if ends:
             self._mark_endings(ends)
+        self.editor.set_display_breaks(DISPLAY_BREAK in ends.values())
         self.set_modified(modified)
         self.recovered_revision = None
         self.loads += 1
@@ -224,9 +229,15 @@ class Document(QObject):
 
 
 def go_to_line(edit, line: int) -> None:
-    """Put the cursor at the start of line `line` (1-based, clamped) and scroll it to the middle."""
+    """Put the cursor at the start of line `line` (1-based, clamped) and scroll it to the middle.
+    A very long line shown in pieces (display breaks, `long_lines`) counts as one line."""
     doc = edit.document()
     block = doc.findBlockByNumber(max(1, min(int(line), doc.blockCount())) - 1)
+    if edit.has_display_breaks():
+        block, left = doc.firstBlock(), max(1, int(line)) - 1
+        while left and block.next().isValid():
+            block = block.next()
+            left -= not edit.display_break_before(block)
     cursor = edit.textCursor()
     cursor.setPosition(block.position())
     edit.setTextCursor(cursor)

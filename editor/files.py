@@ -6,8 +6,9 @@ files are refused with a clear message, and line endings become "\\n" while the 
 one is remembered and, in a file that mixes them, each line's own (`TextFile.endings`; the rules
 are in `ghostpen.linebreaks`). Saving restores every line's ending and the BOM, so an unedited
 file is written back byte for byte, and writes atomically (temporary file beside the target,
-fsync, rename, fsync the folder), keeping the file's permission bits and following symlinks, so
-a failed save leaves the old file intact. A file with more than one hard link is written in
+fsync, rename, fsync the folder), keeping the file's permission bits and extended attributes
+(as `cp --preserve=xattr` would, where the system has them) and following symlinks, so a failed
+save leaves the old file intact. A file with more than one hard link is written in
 place instead (after a backup copy beside it, removed once the write succeeded and copied back
 if it failed), so every name keeps seeing the same file.
 
@@ -168,6 +169,21 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _copy_xattrs(source: Path, fd: int) -> None:
+    """Give the open file `fd` the extended attributes of `source` (as `cp --preserve=xattr`):
+    user tags, a download's origin, ACLs. Attributes this process may not set (`security.*`
+    for a user) are left out, as cp leaves them; where there are none, nothing happens."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(source)
+    except OSError:
+        return  # the file system has none (or refuses to list them)
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.setxattr(fd, name, os.getxattr(source, name))
+
+
 def _overwrite(fd: int, data: bytes) -> None:
     os.lseek(fd, 0, os.SEEK_SET)
     _write_all(fd, data)  # over the old bytes, then cut: never needs more space than both
@@ -223,7 +239,8 @@ def save_text_file(
 ) -> None:
     """Save `text` atomically: the file on disk is either the old one or the new one, never a
     mix, and no temporary file is left behind. Keeps the existing file's permission bits (and
-    owner, where allowed); a symlink keeps pointing at its target, which is what gets replaced.
+    owner, where allowed) and its extended attributes; a symlink keeps pointing at its target,
+    which is what gets replaced.
     A file with more than one hard link is written in place instead (see `_write_in_place`), as
     Vim's backupcopy=auto does, so that the other names see the new text. `endings` are the
     lines' own endings (`TextFile.endings`). Raises EncodeError when the text cannot be
@@ -250,6 +267,8 @@ def save_text_file(
         fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0))
         try:
             _write_all(fd, data)
+            if old is not None:
+                _copy_xattrs(target, fd)
             if old is not None and hasattr(os, "fchown"):
                 with contextlib.suppress(OSError):
                     st = os.fstat(fd)

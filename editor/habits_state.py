@@ -4,8 +4,9 @@
 habits. Excluded file types are patterns on the file name, case-insensitive: one with a glob
 character (`*?[`) is a glob (`id_rsa*`, `.env.*`); otherwise one starting with a dot is an
 ending (`.pem` matches `server.pem`, `.env` matches `.env` and `prod.env`); anything else is a
-whole file name. Excluded folders leave out every file under them (symbolic links resolved;
-`~` is the home folder).
+whole file name. Both are matched on the path as saved and on the file it resolves to
+(symbolic links followed), so `server.pem` saved through a link named `notes.txt`, or
+`notes.txt` in a folder reached through a link, is still left out; `~` is the home folder.
 """
 
 from __future__ import annotations
@@ -42,17 +43,10 @@ class HabitsPrefs:
 
     def excludes(self, path: str | os.PathLike) -> bool:
         """True when a document saved at `path` must not be remembered."""
-        name = os.path.basename(os.fspath(path)).lower()
-        for pattern in self.excluded_types:
-            pat = pattern.strip().lower()
-            if not pat:
-                continue
-            if any(ch in pat for ch in "*?["):
-                if fnmatch.fnmatchcase(name, pat):
-                    return True
-            elif name.endswith(pat) if pat.startswith(".") else name == pat:
-                return True
         real = os.path.realpath(os.fspath(path))
+        names = {os.path.basename(os.fspath(path)).lower(), os.path.basename(real).lower()}
+        if any(self._type_excluded(name) for name in names):
+            return True
         for folder in self.excluded_folders:
             if not folder.strip():
                 continue
@@ -62,6 +56,19 @@ class HabitsPrefs:
                     return True
             except ValueError:  # different drives (Windows)
                 continue
+        return False
+
+    def _type_excluded(self, name: str) -> bool:
+        """Whether the file name `name` (lower case) matches an excluded type."""
+        for pattern in self.excluded_types:
+            pat = pattern.strip().lower()
+            if not pat:
+                continue
+            if any(ch in pat for ch in "*?["):
+                if fnmatch.fnmatchcase(name, pat):
+                    return True
+            elif name.endswith(pat) if pat.startswith(".") else name == pat:
+                return True
         return False
 
 

@@ -14,6 +14,7 @@ stored and where, edits the exclusions, shows the size and forgets the history (
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,6 +46,8 @@ from ghostpen.editor.habits_state import (
 from ghostpen.suggest.habits import MAX_PHRASE, HabitsLimits, default_path
 
 PERSIST_DELAY_MS = 2000  # after the last save, the store is written and the engine updated
+STOP_TIMEOUT_MS = 20_000  # closing waits this long at most for the keeper's last save
+_STUCK: list = []  # keeper threads that did not stop in time (kept alive, never destroyed)
 
 
 def _file_size(path: Path) -> int:
@@ -120,12 +123,20 @@ class HabitsController(QObject):
             return
         self._send_pending()
         self._finish.emit()  # after every queued feed: persist, then quit the thread
-        thread.wait()
+        stuck = not thread.wait(STOP_TIMEOUT_MS)
+        if stuck:  # never hang the window's close: let the thread be, say so
+            _STUCK.append((thread, keeper))
+            message = (
+                "Typing history: the last words may not be saved (its thread did not finish "
+                f"within {STOP_TIMEOUT_MS / 1000:g} s)"
+            )
+            logging.getLogger(__name__).error(message)
+            self.window.status.showMessage(message, 10000)
         for signal in (self._feed, self._persist, self._forget, self._finish):
             signal.disconnect()
         self._thread = self._keeper = None
         self._generation += 1  # what the stopped keeper still had queued is dropped
-        store = keeper.store
+        store = None if stuck else keeper.store
         self.last_status = HabitsStatus(None, store.saved_bytes if store else 0)
         self.window.suggester.set_habits(None)
         self.status_changed.emit(self.last_status)

@@ -10,8 +10,10 @@ and holds {"version", "key", "path", "text", "saved_at", "encoding", "newline", 
 "session", "pid", "pid_started"}: "text" is the buffer's exact text ("\\n" line breaks, every other
 character as it is) and "endings" the [line, ending] pairs of the lines whose own ending is not
 "newline" (`TextFile.endings`; absent in older entries, meaning none). Writes are atomic
-(`ghostpen.model.atomic`), files are private (0600, folder 0700). Entries that cannot be read
-are moved into `corrupt/` and skipped, never raised.
+(`ghostpen.model.atomic`), files are private (0600, folder 0700). Entries that cannot be parsed
+are moved into `corrupt/` and skipped, never raised; entries are read with
+`ghostpen.smallfile.read_small`, so a FIFO, a device or an absurdly large file named `*.json` is
+skipped at once (and left where it is) instead of hanging or exhausting the start-up.
 
 Two editors can run at once: each store has a session id and entries record the writer's pid
 (and, on Linux, the process start time, so a reused pid is not mistaken for the writer).
@@ -38,13 +40,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ghostpen.editor.files import NEWLINES, FileError, TextFile
+from ghostpen.editor.files import MAX_BYTES, NEWLINES, FileError, TextFile
 from ghostpen.model.atomic import fsync_dir
+from ghostpen.smallfile import read_small
 
 FORMAT_VERSION = 1
 CORRUPT_DIR = "corrupt"
 STALE_TMP_SECONDS = 3600.0
 ENCODE_CHUNK = 1 << 18  # characters JSON-escaped per call (a short GIL hold in a worker)
+MAX_RECORD_BYTES = 6 * MAX_BYTES + (1 << 20)  # the largest text, every character \u-escaped
 
 # Session ids of the stores created in this process (their entries are live while we run).
 _LIVE_SESSIONS: set[str] = set()
@@ -295,11 +299,11 @@ class RecoveryStore:
             return
         for file in files:
             try:
-                raw = file.read_bytes()
+                raw = read_small(file, MAX_RECORD_BYTES)  # never blocks on a FIFO
             except FileNotFoundError:
                 continue  # discarded meanwhile
             except OSError:
-                continue  # unreadable now (permissions?): leave it for later
+                continue  # unreadable now (permissions, a FIFO, a device): left where it is
             yield file, self._parse(file, raw)
 
     def _parse(self, file: Path, raw: bytes) -> dict | None:

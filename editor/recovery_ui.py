@@ -11,15 +11,21 @@ and never stops Save or Close; removals that failed are retried on later ticks.
 `offer_recovery(window)` asks about what a crashed session left; a copy of a file that is
 already open (``ghostpen edit notes.txt`` after a crash) is restored into that tab as one
 undoable step, and the prompt says whether the copy is newer or older than the file on disk.
+No copy is discarded without saying so: "Restore Selected" with boxes left unticked (a key
+typed into the prompt toggles the current box) asks before discarding those copies, and
+answering No keeps them for the next start.
 """
 
 from __future__ import annotations
+
+import os
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 
 from ghostpen.editor import dialogs
 from ghostpen.editor.files import FileError
+from ghostpen.editor.long_lines import has_long_lines
 from ghostpen.editor.recovery_writer import RecoveryWriter
 
 STOP_TIMEOUT_S = 30.0  # closing waits this long at most for copies being written
@@ -144,8 +150,8 @@ def restore(window, rec):
     if index < 0:
         return window._show_text(rec.path, tf, True)
     doc = window.documents()[index]
-    if tf.endings or any(c in tf.text for c in SEPARATOR_CHARS):
-        doc.load(rec.path, tf, modified=True)  # exact endings and separators; not undoable
+    if tf.endings or any(c in tf.text for c in SEPARATOR_CHARS) or has_long_lines(tf.text):
+        doc.load(rec.path, tf, modified=True)  # exact endings, separators, long-line pieces
     elif doc.text() != rec.text:
         replace_text(doc, rec.text)  # one undoable step
     doc.encoding, doc.newline, doc.mixed_newlines = rec.encoding, rec.newline, bool(tf.endings)
@@ -166,6 +172,8 @@ def offer_recovery(window) -> int:
     if choice == "later":
         return 0
     chosen_keys = {d.key for d in chosen}
+    left = [rec for rec in pending if rec.key not in chosen_keys]
+    drop_left = choice == "discard" or not left or _confirm_discard(window, left, chosen_keys)
     restored, notes = 0, []
     for rec in pending:
         if rec.key in chosen_keys:
@@ -174,8 +182,37 @@ def offer_recovery(window) -> int:
             restored += 1
             if rec.path is not None:
                 notes.append(f"{doc.name()}: {rec.age_note()}")
+        elif not drop_left:
+            continue  # kept: offered again at the next start
         window.keeper.discard(rec.key, rec.path)
-    if restored:
-        message = f"Restored {restored} unsaved document(s)"
-        window.status.showMessage("; ".join([message, *notes]), 8000)
+    parts = [f"Restored {restored} unsaved document(s)"] if restored else []
+    if left and not drop_left:
+        parts.append(
+            f"kept {len(left)} recovered cop{'y' if len(left) == 1 else 'ies'} for the next start"
+        )
+    if parts:
+        window.status.showMessage("; ".join([*parts, *notes]), 8000)
     return restored
+
+
+def _confirm_discard(window, left, chosen_keys) -> bool:
+    """Ask before discarding the copies `left` unticked; False keeps them."""
+    names = ", ".join(_name(rec) for rec in left[:5]) + (", …" if len(left) > 5 else "")
+    n = len(left)
+    copies = "copy" if n == 1 else "copies"
+    if not chosen_keys:
+        question = (
+            f"No document is ticked, so nothing would be restored. Discard the {n} recovered "
+            f"{copies} ({names})? They cannot be brought back.\n\nNo keeps them: they are "
+            "offered again at the next start."
+        )
+    else:
+        question = (
+            f"Discard the {n} recovered {copies} you did not tick ({names})? They cannot be "
+            "brought back.\n\nNo keeps them: they are offered again at the next start."
+        )
+    return dialogs.ask_yes_no(window, "Discard recovered documents?", question)
+
+
+def _name(rec) -> str:
+    return os.path.basename(rec.path) if rec.path else "Untitled"

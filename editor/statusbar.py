@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from ghostpen.editor.textedit import line_column
 from ghostpen.straybytes import STRAY_ENCODING, count_stray, describe, explain
 
 MAX_MODEL_TEXT = 70  # longer model/error texts are cut (the tooltip has all)
@@ -107,7 +108,7 @@ class StatusBar(QStatusBar):
 
     def show_cursor(self, cursor) -> None:
         selected = abs(cursor.selectionEnd() - cursor.selectionStart())
-        self.set_position(cursor.blockNumber() + 1, cursor.positionInBlock() + 1, selected)
+        self.set_position(*line_column(cursor), selected)  # a long line in pieces is one line
 
     def show_failure(self, message: str) -> None:
         """The suggestion worker failed: "suggestions off: <why>", the innermost reason first

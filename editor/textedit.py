@@ -5,6 +5,12 @@ The ghost itself (painting, Tab / Ctrl+Right / Ctrl+Shift+Right / Esc, type-thro
 cursor move, click or focus loss. The widget also has a line-number gutter, a current-line
 highlight, a monospace font and zoom.
 
+A very long line is shown as several blocks joined by display breaks (`long_lines`; the
+separator's LINE_ENDING_PROPERTY is DISPLAY_BREAK_MARK): the widget keeps them out of
+the way of the user. Backspace, Delete, Left and Right step over one as if it were not there, a
+line break typed next to one is a real line break, and copying or the engine's context never
+see one (`display_text`); the gutter numbers the file's lines, not the pieces.
+
 Every content change and cursor move bumps `revision()`; a suggestion computed for an older
 revision is stale (the controller in `ghostpen.editor.worker` drops it). `context()` hands the
 text around the cursor to the engine without touching the whole document.
@@ -32,6 +38,13 @@ from ghostpen.suggest.types import Suggestion
 from ghostpen.suggest.window import AFTER, WINDOW, window_start
 
 MIN_POINT_SIZE = 4.0
+# The character-format property of a block separator that holds the line's own ending
+# (`documents.Document`), or DISPLAY_BREAK_MARK for a separator that is no character at all
+# (a `linebreaks.DISPLAY_BREAK`; Qt keeps no empty string in a format property).
+LINE_ENDING_PROPERTY = QTextFormat.Property.UserProperty + 0x2028
+DISPLAY_BREAK_MARK = "display"
+DISPLAY_BREAKS_FLAG = "ghostpen_display_breaks"  # a QTextDocument property: it has some
+_STEP_KEYS = {Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Left, Qt.Key.Key_Right}
 
 LIGHT = {
     "gutter_bg": "#f3f3f3",
@@ -67,6 +80,38 @@ def _plain(text: str) -> str:
     return text.replace("\u2029", "\n").replace("\u2028", "\n").replace("\u00a0", " ")
 
 
+def _display_marks(doc) -> set[int]:
+    """Indexes of `doc`'s character formats that mark a display break (long_lines)."""
+    return {
+        index
+        for index, fmt in enumerate(doc.allFormats())
+        if fmt.isCharFormat() and fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+    }
+
+
+def _is_display_break(block) -> bool:
+    """Whether the separator before `block` (not the first) is a display break."""
+    fmt = block.charFormat()  # a block's char format is the separator's before it
+    return fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+
+
+def line_column(cursor: QTextCursor) -> tuple[int, int]:
+    """(line, column), 1-based, of `cursor` in the file's terms: a very long line shown in
+    pieces (display breaks) is one line, and the column counts from its start."""
+    block = cursor.block()
+    line, column = block.blockNumber() + 1, cursor.positionInBlock() + 1
+    if not block.isValid():
+        return line, column
+    doc = block.document()
+    if doc is None or not doc.property(DISPLAY_BREAKS_FLAG):
+        return line, column
+    line = GhostTextEdit.lines_before(doc, block) + 1
+    while block.blockNumber() > 0 and _is_display_break(block):
+        block = block.previous()
+        column += block.length() - 1
+    return line, column
+
+
 class LineNumberArea(QWidget):
     """The gutter on the left of a GhostTextEdit (Qt's Code Editor example)."""
 
@@ -98,6 +143,7 @@ class GhostTextEdit(QPlainTextEdit):
         self._colors = dict(LIGHT)
         self._light_palette: QPalette | None = None  # palette before set_dark(True)
         self._zoom = 0
+        self._display_breaks = False  # some separators are display breaks (long_lines)
 
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.Monospace)
@@ -196,7 +242,96 @@ class GhostTextEdit(QPlainTextEdit):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:
+        if self._display_breaks and event.key() in _STEP_KEYS:
+            self._step_over_display_break(event)
         self._ghost.key_press(event, lambda: super(GhostTextEdit, self).keyPressEvent(event))
+
+    # -- display breaks (a very long line shown as several blocks, see long_lines) ---------
+    def set_display_breaks(self, on: bool) -> None:
+        """Whether the document has display breaks (set by `Document.load` once they are
+        marked: nothing looks for them while the text is being replaced)."""
+        self._display_breaks = bool(on)
+        self.document().setProperty(DISPLAY_BREAKS_FLAG, bool(on))
+
+    def has_display_breaks(self) -> bool:
+        return self._display_breaks
+
+    def display_break_before(self, block) -> bool:
+        """Whether the separator before `block` is a display break, not a line break."""
+        if not self._display_breaks or not block.isValid() or block.blockNumber() == 0:
+            return False
+        fmt = block.charFormat()  # a block's char format is the separator's before it
+        return (
+            fmt.hasProperty(LINE_ENDING_PROPERTY)
+            and fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+        )
+
+    def _step_over_display_break(self, event) -> None:
+        """Before Backspace/Left at the start of a piece, or Delete/Right at its end, put the
+        cursor on the other side of the display break, so the key acts on a character."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods & ~Qt.KeyboardModifier.ShiftModifier:
+            return  # Ctrl/Alt combinations: as Qt does them
+        cursor = self.textCursor()
+        key, block = event.key(), cursor.block()
+        deleting = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete)
+        if deleting and cursor.hasSelection():
+            return
+        backward = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Left)
+        if backward and cursor.positionInBlock() == 0 and self.display_break_before(block):
+            step = QTextCursor.MoveOperation.PreviousCharacter
+        elif (
+            not backward
+            and cursor.positionInBlock() == block.length() - 1
+            and self.display_break_before(block.next())
+        ):
+            step = QTextCursor.MoveOperation.NextCharacter
+        else:
+            return
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier) and not deleting
+        mode = QTextCursor.MoveMode.KeepAnchor if shift else QTextCursor.MoveMode.MoveAnchor
+        cursor.movePosition(step, mode)
+        self.setTextCursor(cursor)
+
+    def _plain_insertions(self) -> None:
+        """Text typed or pasted right after a display break must not copy its mark (a line
+        break typed there would vanish on saving): new text gets the format without it."""
+        fmt = self.currentCharFormat()
+        if fmt.hasProperty(LINE_ENDING_PROPERTY) and (
+            fmt.property(LINE_ENDING_PROPERTY) == DISPLAY_BREAK_MARK
+        ):
+            fmt.clearProperty(LINE_ENDING_PROPERTY)
+            self.setCurrentCharFormat(fmt)
+
+    def display_text(self, start: int, end: int) -> str:
+        """The text between Qt positions `start` and `end` as `selectedText()` gives it (blocks
+        separated by U+2029), without the display breaks."""
+        cur = QTextCursor(self.document())
+        cur.setPosition(start)
+        cur.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        text = cur.selectedText()
+        if not self._display_breaks or "\u2029" not in text:
+            return text
+        parts = text.split("\u2029")
+        block = self.document().findBlock(min(start, end))
+        out = [parts[0]]
+        for part in parts[1:]:
+            block = block.next()
+            out.append("" if self.display_break_before(block) else "\u2029")
+            out.append(part)
+        return "".join(out)
+
+    def createMimeDataFromSelection(self):  # noqa: N802 (Qt override)
+        mime = super().createMimeDataFromSelection()  # Qt's own object: Qt owns and frees it
+        cursor = self.textCursor()
+        if self._display_breaks and cursor.hasSelection():
+            mime.text()  # Qt fills in its formats now, so they are not rebuilt later
+            for kind in mime.formats():
+                if kind != "text/plain":  # rich formats would keep the pieces as paragraphs
+                    mime.removeFormat(kind)
+            start, end = cursor.selectionStart(), cursor.selectionEnd()
+            mime.setText(_plain(self.display_text(start, end)))
+        return mime
 
     # -- change tracking --------------------------------------------------------------------
     def _changed(self) -> None:
@@ -218,6 +353,8 @@ class GhostTextEdit(QPlainTextEdit):
     def _on_cursor_moved(self) -> None:
         self._changed()
         self._highlight_current_line()
+        if self._display_breaks:
+            self._plain_insertions()
 
     def _on_selection_changed(self) -> None:
         if self.textCursor().hasSelection():
@@ -247,13 +384,8 @@ class GhostTextEdit(QPlainTextEdit):
         end = max(0, doc.characterCount() - 1)  # the last paragraph separator is not text
         start = window_start(pos, before_max)
         stop = min(end, pos + max(0, after_max))
-        cur = QTextCursor(doc)
-        cur.setPosition(start)
-        cur.setPosition(pos, QTextCursor.MoveMode.KeepAnchor)
-        before = _plain(cur.selectedText())
-        cur.setPosition(pos)
-        cur.setPosition(stop, QTextCursor.MoveMode.KeepAnchor)
-        after = _plain(cur.selectedText())
+        before = _plain(self.display_text(start, pos))
+        after = _plain(self.display_text(pos, stop))
         if before[:1] and "\udc00" <= before[0] <= "\udfff":  # began inside a surrogate pair
             before = before[1:]
         return before, after, self._revision
@@ -285,16 +417,16 @@ class GhostTextEdit(QPlainTextEdit):
         painter = QPainter(self._gutter)
         painter.fillRect(event.rect(), QColor(self._colors["gutter_bg"]))
         painter.setFont(self.font())
-        current = self.textCursor().blockNumber()
         width = self._gutter.width() - 6
         height = int(QFontMetricsF(self.font()).height())
         block = self.firstVisibleBlock()
-        number = block.blockNumber()
+        number, current = self._line_numbers(block, self.textCursor().block())
         offset = self.contentOffset()
         top = self.blockBoundingGeometry(block).translated(offset).top()
         bottom = top + self.blockBoundingRect(block).height()
         while block.isValid() and top <= event.rect().bottom():
-            if block.isVisible() and bottom >= event.rect().top():
+            piece = self.display_break_before(block)  # a piece of the line above: no number
+            if block.isVisible() and bottom >= event.rect().top() and not piece:
                 key = "gutter_cur" if number == current else "gutter_fg"
                 painter.setPen(QColor(self._colors[key]))
                 painter.drawText(
@@ -303,8 +435,26 @@ class GhostTextEdit(QPlainTextEdit):
             block = block.next()
             top = bottom
             bottom = top + self.blockBoundingRect(block).height()
-            number += 1
+            number += 0 if self.display_break_before(block) else 1
         painter.end()
+
+    def _line_numbers(self, *blocks) -> list[int]:
+        """The file's lines (0-based) `blocks` belong to (see `lines_before`)."""
+        if not self._display_breaks:
+            return [block.blockNumber() for block in blocks]
+        return [self.lines_before(self.document(), block) for block in blocks]
+
+    @staticmethod
+    def lines_before(doc, block) -> int:
+        """How many of the file's lines end before `block`: its block number less the display
+        breaks before it (one pass over the blocks' format indexes, C calls only)."""
+        marks = _display_marks(doc)
+        count, b = 0, doc.firstBlock().next()
+        target = block.blockNumber()
+        while b.isValid() and b.blockNumber() <= target:
+            count += b.charFormatIndex() in marks
+            b = b.next()
+        return target - count
 
     def _highlight_current_line(self) -> None:
         sel = QTextEdit.ExtraSelection()

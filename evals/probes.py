@@ -151,9 +151,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.evals import probe_cases, probe_cases_models  # registers the probes
+    from ghostpen.evals import (  # register the probes
+        probe_cases,
+        probe_cases_editor,  # the editor's own files: typing history, recovery, saving
+        probe_cases_models,
+    )
 
-    del probe_cases, probe_cases_models
+    del probe_cases, probe_cases_editor, probe_cases_models
     names = list(PROBES) if not args.only else args.only
     unknown = [n for n in names if n not in PROBES]
     if unknown:

@@ -23,6 +23,10 @@ so the rule is the one of editing the bytes themselves:
   ending, as ghostpen always did; a U+2028 that came from the file stays U+2028.
 - Choosing a line ending (`Document.set_newline`) gives it to every line; U+2028, U+2029 and
   U+FDD0/U+FDD1 stay what they are.
+
+A block may also end with `DISPLAY_BREAK` (""): a separator that stands for no character at
+all, which the editor puts into a very long line to show it as several short blocks
+(`editor.long_lines`); `join_blocks` drops it, so the line is saved as one line.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from collections.abc import Mapping, Sequence
 NEWLINES = ("\n", "\r\n", "\r")
 # Characters QTextDocument (or ghostpen, for U+2028) ends a block at that are not line endings.
 SEPARATORS = ("\u2028", "\u2029", "\ufdd0", "\ufdd1")
+DISPLAY_BREAK = ""  # a block separator that is no character of the text (editor.long_lines)
+_KEPT = (*SEPARATORS, DISPLAY_BREAK)  # separators join_blocks writes as themselves
 _BREAKS = re.compile("\r\n|[\r\n\u2028\u2029\ufdd0\ufdd1]")
 _NEWLINE_RE = re.compile("\r\n|\r|\n")
 
@@ -91,7 +97,7 @@ def join_blocks(
     text = "\n".join(blocks)
     if not ends:
         return text.replace("\u2028", "\n"), {}
-    if "\u2028" not in text and not any(ending in SEPARATORS for ending in ends.values()):
+    if "\u2028" not in text and not any(ending in _KEPT for ending in ends.values()):
         return text, {  # one line a block
             index: ending for index, ending in ends.items() if keep_mixed and ending != newline
         }
@@ -107,7 +113,7 @@ def join_blocks(
         if index == last:
             break
         ending = ends.get(index)
-        if ending in SEPARATORS:
+        if ending in _KEPT:
             pieces.append(ending)
             continue
         pieces.append("\n")

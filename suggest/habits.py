@@ -23,14 +23,17 @@ The file is JSON (`{"format": "ghostpen-habits", "version": 1, "words": {...}, "
 {...}}`, never pickle), written atomically and private (0600) at `default_path()`:
 `platformdirs.user_data_dir("ghostpen")/habits.json` (on Linux
 ~/.local/share/ghostpen/habits.json; `GHOSTPEN_HABITS_FILE` overrides it, e.g. for tests).
+Saving merges, under a lock, what this store added into the file as it is now, so two editors
+never lose each other's words; a symbolic link is written through (`habits_file`).
 A file that cannot be parsed is moved aside to `habits.json.corrupt` (nothing is lost) and a
-new store starts; a file from a newer ghostpen, or one that cannot be read, raises
-`HabitsError` and is left as it is. `HabitsStore.snapshot()` gives the engine a read-only index
-(`habits_index.Habits`).
+new store starts; a file from a newer ghostpen, or one that cannot be read (a FIFO, a device),
+raises `HabitsError` and is left as it is. `HabitsStore.snapshot()` gives the engine a
+read-only index (`habits_index.Habits`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -39,10 +42,13 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
+from ghostpen.smallfile import SmallFileError
+from ghostpen.suggest import habits_file
 from ghostpen.suggest.words import APOSTROPHES
 
 FORMAT = "ghostpen-habits"
@@ -182,8 +188,16 @@ def _valid_key(key: object, phrase: bool) -> bool:
     return all(WORD_RE.fullmatch(p) and not looks_secret(p) for p in parts)
 
 
-def _valid_count(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+def _count(value: object) -> float | None:
+    """A stored count as a float, or None when it is not a positive finite number (a bool, a
+    string, NaN, or an integer too large for a float, such as 400 digits)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        count = float(value)
+    except OverflowError:
+        return None
+    return count if math.isfinite(count) and count > 0 else None
 
 
 def _prune(table: dict[str, float], keep: int) -> None:
@@ -217,7 +231,10 @@ class HabitsStore:
         self.phrases: dict[str, float] = {}
         self.dirty = False  # counts changed since the last save or load
         self.saved_bytes = 0  # size of the file as last saved or loaded
+        self.notice: str | None = None  # what the last save did that the user should know
         self._fed: OrderedDict[str, tuple[Counter, Counter]] = OrderedDict()
+        self._synced: str | None = None  # digest of the file as last read or written (None: none)
+        self._added: tuple[Counter, Counter] = (Counter(), Counter())  # since then (to merge)
 
     def __len__(self) -> int:
         return len(self.words) + len(self.phrases)
@@ -246,11 +263,19 @@ class HabitsStore:
         """Add counts, then keep both tables within their caps."""
         if not words and not phrases:
             return
-        for table, add in ((self.words, words), (self.phrases, phrases)):
+        for table, add, added in (
+            (self.words, words, self._added[0]),
+            (self.phrases, phrases, self._added[1]),
+        ):
             for i, (key, count) in enumerate(add.items()):
                 if i % BREATHE_EVERY == 0:
                     breathe()
                 table[key] = table.get(key, 0.0) + count
+                added[key] += count
+        caps = (self.limits.max_words, self.limits.max_phrases)
+        for added, cap in zip(self._added, caps, strict=True):
+            if len(added) > 2 * cap:  # many feeds and no save: keep what the tables keep
+                _prune(added, cap)
         self._bound(self.words, self.limits.max_words)
         self._bound(self.phrases, self.limits.max_phrases)
         self.dirty = True
@@ -270,6 +295,7 @@ class HabitsStore:
         self.words.clear()
         self.phrases.clear()
         self._fed.clear()
+        self._added = (Counter(), Counter())
         self.dirty = False
 
     # -- the file -----------------------------------------------------------------------------
@@ -287,99 +313,168 @@ class HabitsStore:
             _prune(self.phrases, int(len(self.phrases) * shrink))
 
     def save(self) -> int:
-        """Write the store atomically (a private file); returns its size in bytes."""
+        """Merge what this store added into the file as it is now and write it atomically (a
+        private file; a link is written through), all under the history's lock; returns the
+        size in bytes. `notice` says when an unreadable file had to be moved aside."""
         from ghostpen.model.atomic import atomic_write_bytes
 
         if self.path is None:
             raise HabitsError("this typing history has no file")
-        data = self.to_bytes()
+        self.notice = None
+        target = habits_file.real_path(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(self.path, data)
+            with habits_file.locked(self.path):
+                self._merge_disk(target)
+                data = self.to_bytes()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(target, data)
+        except HabitsError:
+            raise
         except OSError as exc:
             raise HabitsError(f"could not save the typing history to {self.path}: {exc}") from exc
+        self._synced = habits_file.digest(data)
+        self._added = (Counter(), Counter())
         self.dirty = False
         self.saved_bytes = len(data)
         return len(data)
 
+    def _merge_disk(self, target: Path) -> None:
+        """If another editor wrote (or forgot) the file since this store last read or wrote
+        it, the counts become the file's plus what this store added since (bounded)."""
+        try:
+            raw = habits_file.read_raw(target, self._read_cap())
+        except SmallFileError as exc:
+            raise HabitsError(
+                f"the typing history {self.path} was not saved: it is {exc.strerror} "
+                "and is left as it is"
+            ) from None
+        if habits_file.digest(raw) == self._synced:
+            return  # nobody else wrote it: the counts in memory are the file's plus ours
+        words: dict[str, float] = {}
+        phrases: dict[str, float] = {}
+        if raw is not None:
+            try:
+                doc = self._check(habits_file.parse(raw))
+            except ValueError as exc:
+                self.notice = self._move_aside(str(exc))
+            else:
+                self._read_tables(doc, words, phrases)
+        for table, added in zip((words, phrases), self._added, strict=True):
+            for key, count in added.items():
+                table[key] = table.get(key, 0.0) + count
+        self.words, self.phrases = words, phrases
+        self._bound(self.words, self.limits.max_words)
+        self._bound(self.phrases, self.limits.max_phrases)
+
+    def _read_cap(self) -> int:
+        return 4 * self.limits.max_bytes + (1 << 20)
+
     def forget(self) -> None:
-        """Delete the file (and any copy moved aside as unreadable) and empty the counts
-        ("Forget my typing history")."""
-        if self.path is not None:
-            asides = self.path.parent.glob(self.path.name + ".corrupt*")
-            for path in (self.path, *(sorted(asides) if self.path.parent.is_dir() else ())):
-                try:
-                    path.unlink()
-                except FileNotFoundError:
-                    pass
-                except OSError as exc:
-                    raise HabitsError(f"could not delete {path}: {exc}") from exc
+        """Delete the file (the one a link points to, and any copy moved aside as unreadable)
+        and empty the counts ("Forget my typing history")."""
+        if self.path is not None and habits_file.real_path(self.path).parent.is_dir():
+            target = habits_file.real_path(self.path)
+            try:
+                with habits_file.locked(self.path):
+                    self._delete(target)
+            except HabitsError:
+                raise
+            except OSError as exc:
+                raise HabitsError(f"could not forget the typing history: {exc}") from exc
         self.clear()
+        self._synced = None
         self.saved_bytes = 0
+
+    def _delete(self, target: Path) -> None:
+        found = []
+        for folder, name in {(target.parent, target.name), (self.path.parent, self.path.name)}:
+            if folder.is_dir():
+                found.extend(sorted(folder.glob(glob_escape(name) + ".corrupt*")))
+        for path in (target, *found):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise HabitsError(f"could not delete {path}: {exc}") from exc
 
     @classmethod
     def load(
         cls, path: str | os.PathLike, limits: HabitsLimits | None = None
     ) -> tuple[HabitsStore, str | None]:
         """The store saved at `path` (empty if there is none) and a message for the user or
-        None. An unparsable file is moved aside (the message says where); a file that cannot
-        be read or comes from a newer ghostpen raises HabitsError and is not touched."""
+        None. An unparsable or absurdly large file is moved aside (the message says where); a
+        file that cannot be read (a FIFO, a device, a folder, no permission) or comes from a
+        newer ghostpen raises HabitsError and is not touched."""
         store = cls(path, limits)
         try:
-            size = store.path.stat().st_size
-        except FileNotFoundError:
+            raw = habits_file.read_raw(store.path, store._read_cap())
+        except SmallFileError as exc:
+            if exc.errno != errno.EFBIG:
+                raise HabitsError(
+                    f"cannot read the typing history {store.path}: it is {exc.strerror}"
+                ) from None
+            return store, store._move_aside(exc.strerror)
+        except OSError as exc:
+            raise HabitsError(f"cannot read the typing history {store.path}: {exc}") from exc
+        if raw is None:
             return store, None
-        except OSError as exc:
-            raise HabitsError(f"cannot read the typing history {store.path}: {exc}") from exc
         try:
-            if size > 4 * store.limits.max_bytes + (1 << 20):
-                raise ValueError(f"{size:,} bytes, far more than a typing history holds")
-            raw = store.path.read_bytes()
-        except OSError as exc:
-            raise HabitsError(f"cannot read the typing history {store.path}: {exc}") from exc
+            doc = store._check(habits_file.parse(raw))
         except ValueError as exc:
             return store, store._move_aside(str(exc))
-        try:
-            doc = json.loads(raw.decode("utf-8"))
-            if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-                raise ValueError("not a ghostpen typing history")
-            version = doc.get("version")
-            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-                raise ValueError(f"bad version {version!r}")
-            if version > VERSION:
-                raise HabitsError(
-                    f"the typing history {store.path} was written by a newer ghostpen "
-                    f"(version {version}); it is left as it is and not used"
-                )
-            words, phrases = doc.get("words"), doc.get("phrases")
-            if not isinstance(words, dict) or not isinstance(phrases, dict):
-                raise ValueError("words or phrases missing")
-        except (UnicodeDecodeError, ValueError) as exc:
-            return store, store._move_aside(str(exc))
-        for table, entries, phrase in ((store.words, words, False), (store.phrases, phrases, True)):
-            for i, (key, count) in enumerate(entries.items()):
-                if i % BREATHE_EVERY == 0:
-                    breathe()
-                if _valid_count(count) and math.isfinite(count) and _valid_key(key, phrase):
-                    table[key] = float(count)
+        store._read_tables(doc, store.words, store.phrases)
         _prune(store.words, store.limits.max_words)
         _prune(store.phrases, store.limits.max_phrases)
-        store.saved_bytes = size
+        store.saved_bytes = len(raw)
+        store._synced = habits_file.digest(raw)
         return store, None
 
+    def _check(self, doc: object) -> dict:
+        """`doc` if it is a typing history this ghostpen reads; ValueError if it is not one,
+        HabitsError if a newer ghostpen wrote it."""
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ValueError("not a ghostpen typing history")
+        version = doc.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValueError(f"bad version {str(version)[:20]!r}")
+        if version > VERSION:
+            raise HabitsError(
+                f"the typing history {self.path} was written by a newer ghostpen "
+                f"(version {version}); it is left as it is and not used"
+            )
+        if not isinstance(doc.get("words"), dict) or not isinstance(doc.get("phrases"), dict):
+            raise ValueError("words or phrases missing")
+        return doc
+
+    @staticmethod
+    def _read_tables(doc: dict, words: dict, phrases: dict) -> None:
+        """Copy the valid entries of `doc` into `words` and `phrases` (bad ones are dropped)."""
+        pairs = ((words, doc["words"], False), (phrases, doc["phrases"], True))
+        for table, entries, phrase in pairs:
+            for i, (key, value) in enumerate(entries.items()):
+                if i % BREATHE_EVERY == 0:
+                    breathe()
+                count = _count(value)
+                if count is not None and _valid_key(key, phrase):
+                    table[key] = count
+
     def _move_aside(self, why: str) -> str:
-        aside = self.path.with_name(self.path.name + ".corrupt")
+        """Rename the unreadable file (the one a link points to) beside itself; the message."""
+        real = habits_file.real_path(self.path)
+        aside = real.with_name(real.name + ".corrupt")
         n = 1
         while aside.exists():
             n += 1
-            aside = self.path.with_name(f"{self.path.name}.corrupt{n}")
+            aside = real.with_name(f"{real.name}.corrupt{n}")
         try:
-            os.replace(self.path, aside)
+            os.replace(real, aside)
         except OSError as exc:
             raise HabitsError(
                 f"the typing history {self.path} is unreadable ({why}) and could not be moved "
                 f"aside ({exc}); it is left as it is and not used"
             ) from exc
+        self._synced = None
         return (
             f"The typing history {self.path} could not be read ({why}); it was moved to "
             f"{aside.name} and a new one is started."

@@ -305,3 +305,25 @@ def test_closing_a_tab_drops_its_watch(qtbot, window, notes, tmp_path):
     assert os.path.realpath(second) not in window.disk.watcher.files()
     assert os.path.realpath(other) not in window.disk.watcher.directories()
     assert os.path.realpath(notes) in window.disk.watcher.files()
+
+
+def test_same_size_in_place_change_with_the_mtime_put_back_makes_save_ask(
+    qtbot, window, notes, questions
+):
+    doc = open_doc(window, notes)
+    type_at_start(doc, "mine ")
+    before = os.stat(notes)
+    theirs = LINES.replace("line 7\n", "LINE 7\n").encode()
+    assert len(theirs) == before.st_size
+    with open(notes, "r+b") as fh:  # another program, in place, same size ...
+        fh.write(theirs)
+    os.utime(notes, ns=(before.st_atime_ns, before.st_mtime_ns))  # ... and the old mtime
+    assert os.stat(notes).st_ino == before.st_ino
+    window.disk.check_all()
+    questions.answers = [False]
+    assert not window.save()
+    assert questions.asked and "changed by another program" in questions.asked[-1]
+    assert notes.read_bytes() == theirs
+    questions.answers = [True]
+    assert window.save()
+    assert notes.read_bytes() == ("mine " + LINES).encode()

@@ -95,3 +95,18 @@ def test_unified_diff_from_disk_to_buffer():
     assert "-two\n" in diff and "+2\n" in diff
     assert disk_state.unified_diff("same\n", "same\n", "a.txt") == ""
     assert "\\ No newline at end of file" in disk_state.unified_diff("a", "b", "a.txt")
+
+
+def test_same_size_in_place_with_the_mtime_put_back_is_found_only_when_strict(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"hello\n")
+    base = disk_state.fingerprint(str(path))
+    with open(path, "r+b") as fh:  # in place: same inode, same size
+        fh.write(b"HELLO\n")
+    os.utime(path, ns=(base.mtime_ns, base.mtime_ns))  # as `cp -p` / `rsync -t --inplace`
+    assert disk_state.compare(base, str(path)) == (UNCHANGED, base)  # the cheap check
+    verdict, now = disk_state.compare(base, str(path), strict=True)  # before a save
+    assert verdict == CHANGED and now.sha256 == disk_state.sha256_of_bytes(b"HELLO\n")
+    path.write_bytes(b"hello\n")
+    os.utime(path, ns=(base.mtime_ns, base.mtime_ns))
+    assert disk_state.compare(base, str(path), strict=True)[0] == UNCHANGED

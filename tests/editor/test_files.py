@@ -406,3 +406,36 @@ def test_stray_encoding_name_and_its_bytes():
     assert encode_text("x\n", "UTF-8 (Stray Bytes)", "\r\n") == b"x\r\n"
     # in plain UTF-8 the same characters are just private-use characters
     assert encode_text("\uf792", "utf-8", "\n") == "\uf792".encode()
+
+
+def _xattrs_supported(folder) -> str:
+    """'' when user extended attributes work in `folder`, else why not (the reason to skip)."""
+    if not hasattr(os, "setxattr"):
+        return "this system has no extended attributes (os.setxattr)"
+    probe = folder / ".xattr-probe"
+    probe.write_bytes(b"")
+    try:
+        os.setxattr(probe, "user.ghostpen.probe", b"1")
+    except OSError as err:
+        return f"the file system of {folder} refuses user extended attributes ({err.strerror})"
+    finally:
+        probe.unlink()
+    return ""
+
+
+@pytest.mark.parametrize("links", [1, 2], ids=["atomic", "hard-linked"])
+def test_extended_attributes_are_kept_on_save(tmp_path, links):
+    why = _xattrs_supported(tmp_path)
+    if why:
+        pytest.skip(why)
+    path = tmp_path / "tagged.txt"
+    path.write_text("old\n", encoding="utf-8")
+    if links == 2:
+        os.link(path, tmp_path / "other-name.txt")
+    os.setxattr(path, "user.xdg.origin.url", b"https://example.org/notes")
+    os.setxattr(path, "user.tag", b"\x00binary\xff")
+    save_text_file(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n"
+    assert os.getxattr(path, "user.xdg.origin.url") == b"https://example.org/notes"
+    assert os.getxattr(path, "user.tag") == b"\x00binary\xff"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -4,6 +4,7 @@ the suggestion worker, forgotten on request, a corrupt store reported and kept."
 from __future__ import annotations
 
 import json
+import os
 import threading
 
 import pytest
@@ -84,6 +85,11 @@ def saved_words(app) -> dict:
 
 
 def flush(app, qtbot) -> None:
+    status = app.habits  # the keeper's load reports first: wait for it, not mistake it
+    qtbot.waitUntil(
+        lambda: status.last_status.entries is not None or not status.last_status.usable,
+        timeout=10000,
+    )
     with qtbot.waitSignal(app.habits.status_changed, timeout=10000):
         app.habits.flush()
 
@@ -202,3 +208,67 @@ def test_a_store_from_a_newer_version_is_refused_and_not_touched(make_app, qtbot
     save(app, tmp_path / "a.txt", f"{NAME} {NAME}")
     app.window.close()
     assert path.read_text(encoding="utf-8") == newer
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_store_is_refused_and_the_window_still_closes(make_app, qtbot, tmp_path):
+    path = tmp_path / "data" / "habits.json"
+    path.parent.mkdir()
+    os.mkfifo(path)
+    app = make_app(enabled=True)
+    qtbot.waitUntil(lambda: app.habits.last_status.usable is False, timeout=10000)
+    assert "FIFO" in app.window.status.currentMessage()
+    save(app, tmp_path / "a.txt", f"{NAME} {NAME}")
+    app.window.close()  # hung forever in HabitsController.stop before
+    assert not app.habits.running() and path.is_fifo()
+
+
+def test_an_unexpected_error_in_the_thread_is_said_and_the_window_closes(
+    make_app, qtbot, tmp_path, monkeypatch
+):
+    from ghostpen.suggest.habits import HabitsStore
+
+    def explode(self):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(HabitsStore, "save", explode)
+    app = make_app(enabled=True)
+    qtbot.waitUntil(lambda: app.habits.last_status.entries == 0, timeout=10000)
+    save(app, tmp_path / "a.txt", f"{NAME} {NAME}")
+    with qtbot.waitSignal(app.habits.status_changed, timeout=10000):
+        app.habits.flush()
+    assert app.habits.last_status.usable is False
+    assert "unexpected error (RecursionError" in app.window.status.currentMessage()
+    save(app, tmp_path / "b.txt", f"{NAME} {NAME}")
+    app.window.close()  # finish still ends the thread
+    assert not app.habits.running()
+
+
+def test_closing_does_not_wait_forever_for_a_stuck_thread(make_app, qtbot, tmp_path, monkeypatch):
+    import threading as th
+
+    from ghostpen.editor import habits_ui
+    from ghostpen.suggest.habits import HabitsStore
+
+    release = th.Event()
+    real_save = HabitsStore.save
+
+    def stuck_save(self):
+        release.wait(30)  # a save blocked on a hung file system
+        return real_save(self)
+
+    monkeypatch.setattr(HabitsStore, "save", stuck_save)
+    monkeypatch.setattr(habits_ui, "STOP_TIMEOUT_MS", 300)
+    app = make_app(enabled=True)
+    qtbot.waitUntil(lambda: app.habits.last_status.entries == 0, timeout=10000)
+    save(app, tmp_path / "a.txt", f"{NAME} {NAME}")
+    try:
+        app.habits.stop()
+        assert not app.habits.running()
+        assert "did not finish" in app.window.status.currentMessage()
+    finally:
+        release.set()
+    thread = habits_ui._STUCK[-1][0]
+    assert thread.wait(10000)
+    habits_ui._STUCK.clear()
+    assert saved_words(app) == {NAME: 2}  # the stuck save finished after all

@@ -257,3 +257,18 @@ def test_pending_says_whether_the_copy_is_newer_than_the_file(tmp_path):
     (doc,) = store.pending()
     assert doc.file_mtime is None and "not on disk" in doc.age_note()
     assert RecoveredDoc("u", None, "t", 1.0, "utf-8", "\n").age_note() == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_or_device_named_json_is_skipped_without_blocking(tmp_path):
+    store = RecoveryStore(tmp_path / "r")
+    store.save("k", "kept text\n", path=None)
+    os.mkfifo(tmp_path / "r" / "0000fifo.json")  # opening it for reading would block forever
+    if os.path.exists("/dev/zero"):
+        (tmp_path / "r" / "0001zero.json").symlink_to("/dev/zero")  # endless bytes
+    other = RecoveryStore(tmp_path / "r")
+    recovery._LIVE_SESSIONS.discard(store.session_id)
+    assert [d.text for d in other.pending()] == ["kept text\n"]
+    assert (tmp_path / "r" / "0000fifo.json").is_fifo()  # left where it is, not moved
+    other.clear()
+    assert (tmp_path / "r" / "0000fifo.json").is_fifo()

@@ -196,3 +196,67 @@ def test_ghostpen_edit_file_after_a_crash_restores_into_its_tab(
     assert keys == {doc.key}  # moved to the new session's key
     doc.editor.undo()  # one step back to the file's text
     assert doc.text() == "on disk\n" and not doc.is_modified()
+
+
+def crashed_copies(root: Path, tmp_path: Path) -> list[str]:
+    crashed = RecoveryStore(root)
+    keys = []
+    for name in ("a.txt", "b.txt"):
+        key = f"crashed-{name}"
+        (tmp_path / name).write_text("on disk\n", encoding="utf-8")
+        crashed.save(key, f"unsaved {name}\n", path=str(tmp_path / name))
+        keys.append(key)
+    recovery._LIVE_SESSIONS.discard(crashed.session_id)  # as if its process had died
+    return keys
+
+
+@pytest.mark.parametrize("answer", [False, True], ids=["keep", "discard"])
+def test_restore_selected_with_nothing_ticked_asks_before_discarding(
+    make_app, prompts, qtbot, tmp_path, monkeypatch, answer
+):
+    root = tmp_path / "recovery"
+    keys = crashed_copies(root, tmp_path)
+    asked = []
+    monkeypatch.setattr(
+        dialogs, "ask_yes_no", lambda parent, title, text: asked.append(text) or answer
+    )
+    monkeypatch.setattr(dialogs, "ask_restore", lambda parent, docs: ("restore", []))
+    window = make_app(root).window
+    assert window.offer_recovery() == 0
+    assert len(asked) == 1 and "No document is ticked" in asked[0] and "a.txt" in asked[0]
+    left = {d.key for d in RecoveryStore(root).pending()}
+    assert left == (set() if answer else set(keys))
+    if not answer:
+        assert "kept 2 recovered copies" in window.status.currentMessage()
+
+
+def test_unticked_copies_are_kept_unless_the_user_agrees(
+    make_app, prompts, qtbot, tmp_path, monkeypatch
+):
+    root = tmp_path / "recovery"
+    keys = crashed_copies(root, tmp_path)
+    asked = []
+    monkeypatch.setattr(
+        dialogs, "ask_yes_no", lambda parent, title, text: asked.append(text) or False
+    )
+    monkeypatch.setattr(
+        dialogs,
+        "ask_restore",
+        lambda parent, docs: ("restore", [d for d in docs if d.key == keys[0]]),
+    )
+    prompts.save_changes[:] = ["discard"] * 4  # closing at the end: the restored tab
+    window = make_app(root).window
+    assert window.offer_recovery() == 1
+    assert "did not tick (b.txt)" in asked[0]
+    left = {d.key for d in RecoveryStore(root).pending()}
+    assert keys[1] in left and keys[0] not in left
+    assert "kept 1 recovered copy" in window.status.currentMessage()
+
+
+def test_discard_all_discards_without_a_second_question(make_app, prompts, tmp_path, monkeypatch):
+    root = tmp_path / "recovery"
+    crashed_copies(root, tmp_path)
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda *a: pytest.fail("asked again"))
+    monkeypatch.setattr(dialogs, "ask_restore", lambda parent, docs: ("discard", []))
+    assert make_app(root).window.offer_recovery() == 0
+    assert RecoveryStore(root).pending() == []
