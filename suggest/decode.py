@@ -153,6 +153,10 @@ class Decoder:
         self.space_id = self.index.get(" ", 0)
         self.candidates: list[Decoded] = []  # every candidate of the last decode
         self.groups: list[list[Decoded]] = []  # the same, one list per first word
+        # the word prior's words the character model did not step (too unlikely to win the
+        # ghost, still fit for an alternative): (rest of the word, log P under the mixture,
+        # the character model's share taken as 0)
+        self.prior_words: list[tuple[str, float]] = []
 
     # -- distributions ------------------------------------------------------------------------
 
@@ -231,6 +235,7 @@ class Decoder:
             prior=word_prior,
         )
         self._steps_left = math.inf if max_steps is None else max_steps
+        self.prior_words = []
         self._ahead = {} if ahead is None else ahead
         root = _Hyp("", 0.0, 0.0, (), False, state, np.asarray(logits).reshape(-1))
         lead = "any" if stop_at == "none" else "space"
@@ -445,6 +450,11 @@ class Decoder:
                 break  # out of model steps
             if not is_banned(opts.ban_prefix, h.text, opts.banned) and h.p_end > 0.0:
                 have[word] = h
+        self.prior_words = [
+            (word[len(prefix) :], math.log(PRIOR_WEIGHT * math.exp(lp) / z))
+            for word, lp in listed
+            if word not in have and word.startswith(prefix) and len(word) > len(prefix)
+        ]
         out = []
         for word, h in have.items():
             if not h.text or h.text[0].isspace() or h.p_end <= 0.0:

@@ -49,6 +49,7 @@ row by row.)
 
 from __future__ import annotations
 
+import math
 import os
 
 from ghostpen.model.fast import FastModel
@@ -79,7 +80,8 @@ MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
 CHOICE_STEPS = 4  # and this many more per alternative wanted (settings.choices - 1)
 # an alternative is shown when P(all of it) ** CONFIDENCE_POWER is at least this: fitted on the
 # validation slice with `eval ksr --choices 3 --sweep-alt-confidence` (see docs/measurements.md)
-ALT_MIN_CONFIDENCE = 0.05
+ALT_MIN_CONFIDENCE = 0.02
+PRIOR_SPACE = 0.7  # P(space after a word) assumed for a word-model alternative not stepped
 SEPARATOR_MIN = 0.3  # prose: a word is offered with its space when P(space) is at least this
 PHRASE_MIN = 0.3  # "phrase": following words while P(suggestion) stays at least this
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
@@ -147,6 +149,7 @@ class SuggestionEngine:
         self.habits = habits  # a habits_index.Habits (read-only) or None
         self.beam = DEFAULT_BEAM  # `eval ksr --beam` sets it
         self.alt_min_confidence = ALT_MIN_CONFIDENCE  # `eval ksr --alt-confidence` sets it
+        self._prose = True  # the last call's document is prose (its words take a space)
         self.warmup = WARMUP
         self.word_prior: WordPrior | None = None  # a word-level model (prior.py), or none
         self.last_candidates: list[str] = []  # what the last suggestion was chosen from
@@ -214,6 +217,7 @@ class SuggestionEngine:
             before = before[window_start(len(before)) :]
         after = after[:MAX_AFTER]
         prose = is_prose(path) and doc.sniffed is None
+        self._prose = prose
         with self._threads.limit():
             state, logits = doc.states.advance(before)
             origin = doc.states.origin
@@ -282,6 +286,14 @@ class SuggestionEngine:
             seen.add(word)
             source = "document" if d.from_document else "model"
             found.append((d.exact_savings, Suggestion(d.text, conf, source)))
+        for rest, logp in self._decoder.prior_words:  # words only the word model listed
+            text = rest + " " if self._prose else rest
+            p = math.exp(logp) * (PRIOR_SPACE if self._prose else 1.0)
+            conf = p**CONFIDENCE_POWER
+            if first_word(text) in seen or conf < gate or is_banned(prefix, text, banned):
+                continue
+            seen.add(first_word(text))
+            found.append((p * (len(text) - 1), Suggestion(text, conf, "model")))
         found.sort(key=lambda x: -x[0])
         out = [s for _, s in found[:n]]
         if extra is not None and len(out) < n and first_word(extra.text) not in seen:
