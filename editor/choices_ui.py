@@ -20,6 +20,7 @@ one.
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from PySide6.QtCore import QObject, Qt
@@ -211,10 +212,11 @@ class ChoicesController(QObject):
         edit = self.window.current_editor()
         if edit is not None:
             edit.set_choices_view(self.view)
-            if id(edit) not in self._watched:
-                self._watched.add(id(edit))
+            key = id(edit)
+            if key not in self._watched:
+                self._watched.add(key)
                 edit.ghostChanged.connect(self._refresh)
-                edit.destroyed.connect(lambda _o=None, key=id(edit): self._watched.discard(key))
+                edit.destroyed.connect(functools.partial(self._watched.discard, key))
         self._refresh()
 
     def _refresh(self) -> None:
