@@ -57,6 +57,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="MXNet threads for the training measurement (default 0: the cores available)",
     )
     habits_arg.add_argument(parser)
+    parser.add_argument(
+        "--choices",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="choices per suggestion (EngineSettings.choices; the editor's cycle and strip "
+        "views use 3; default 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -134,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.model.generate import generate
     from ghostpen.suggest.engine import SuggestionEngine
+    from ghostpen.suggest.types import EngineSettings
     from ghostpen.textio import TextReadError, read_text
     from ghostpen.training.step import default_threads, set_threads
 
@@ -143,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     threads = default_threads(args.train_threads)
     set_threads(threads)  # before MXNet is imported (loading the model imports it)
     try:
-        engine = SuggestionEngine.from_checkpoint(args.model)
+        engine = SuggestionEngine.from_checkpoint(args.model, EngineSettings(choices=args.choices))
     except CheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -182,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
         "doc_chars": len(doc) - len(times),
         "keystrokes": len(times),
         "habits_entries": habits,
+        "choices": args.choices,
     }
     if args.train_steps > 0:
         config, speed = train_speed(len(vocab), args.train_steps, args.train_batch, args.train_seq)

@@ -65,7 +65,7 @@ def test_build_app_wires_one_of_each(qtbot, tmp_path, store, built):
 def test_build_app_loads_the_checkpoint_with_the_stored_settings(
     qtbot, tmp_path, store, built, tiny_model
 ):
-    engine_settings = EngineSettings(max_chars=9)
+    engine_settings = EngineSettings(max_chars=9, choices=3)  # the default view cycles
     AppSettings(store).set_suggest_prefs(SuggestPrefs(True, engine_settings, 15))
     app = build_app(str(tiny_model), settings_store=store, recovery=RecoveryStore(tmp_path))
     built.append(app)
