@@ -3,10 +3,9 @@ dialog function of `ghostpen.editor.dialogs`; settings go to a temp INI file."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
