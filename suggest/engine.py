@@ -79,7 +79,9 @@ CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
 CHOICE_STEPS = 4  # and this many more per alternative wanted (settings.choices - 1)
 # an alternative is shown when P(all of it) ** CONFIDENCE_POWER is at least this: fitted on the
-# validation slice with `eval ksr --choices 3 --sweep-alt-confidence` (see docs/measurements.md)
+# validation slice (`eval ksr --text nietzsche-90.txt --limit-chars 2000 --choices 3
+# --alt-confidence G`, see types.py and docs/measurements.md): G = 0 0.4870, 0.02 0.4885,
+# 0.05 0.4605, 0.1 0.4440 (one suggestion: 0.4195)
 ALT_MIN_CONFIDENCE = 0.02
 PRIOR_SPACE = 0.7  # P(space after a word) assumed for a word-model alternative not stepped
 SEPARATOR_MIN = 0.3  # prose: a word is offered with its space when P(space) is at least this
