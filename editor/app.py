@@ -14,6 +14,7 @@ it, and so do the window tests, so what is measured and tested is what the user 
 - the `MainWindow` showing them;
 - the Model menu (`models_menu.ModelsController`: training, switching, managing models); the
   model chosen there last time is the default `model_path`.
+- Help ▸ Keyboard shortcuts and Getting started (`help.HelpController`);
 - the typing history (`habits_ui.HabitsController`, Suggestions ▸ Typing history…; off by
   default; its file is `habits_path`, default `suggest.habits.default_path()`).
 
@@ -83,6 +84,7 @@ def build_app(
     `habits_path`: the typing-history file (None: the user data folder's)."""
     from ghostpen.editor.choices_ui import ChoicesController
     from ghostpen.editor.habits_ui import HabitsController
+    from ghostpen.editor.help import HelpController
     from ghostpen.editor.models_menu import ModelsController, remembered_model
 
     settings = AppSettings(settings_store)
@@ -93,6 +95,7 @@ def build_app(
     factory = engine if engine is not None else checkpoint_engine(model_path, prefs.engine)
     suggester = Suggester(factory, settings=prefs.engine, delay_ms=prefs.delay_ms)
     window = MainWindow(settings=settings, recovery=recovery, suggester=suggester, suggest=suggest)
+    HelpController(window)  # Help ▸ Getting started, Keyboard shortcuts (window.findChild)
     models = ModelsController(window, model_path, train_args)
     habits = HabitsController(window, habits_path)
     choices = ChoicesController(window)

@@ -1,7 +1,9 @@
 """`ghostpen edit [FILE ...]`: open the editor window (the default when no command is given).
 
 The window is wired by `ghostpen.editor.app.build_app`; Qt is imported inside `run`, so
-`ghostpen --help` stays fast.
+`ghostpen --help` stays fast. `GHOSTPEN_TRACE=FILE` writes what the window shows as JSON lines
+(`editor/trace.py`), and the hidden `--train-args FLAGS` adds flags to the training dialog's
+child: both for the test that drives the real window (tests/editor/test_xvfb_e2e.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-suggest", action="store_true", help="start with suggestions off (no model is loaded)"
     )
+    parser.add_argument(  # tests: tiny, short trainings from the dialog (the last flag wins)
+        "--train-args", default="", metavar="FLAGS", help=argparse.SUPPRESS
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +51,13 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.editor.app import build_app, qt_application
 
     qapp = qt_application()
-    app = build_app(model, suggest=not args.no_suggest)
+    import shlex
+
+    from ghostpen.editor import trace
+
+    extra = tuple(shlex.split(getattr(args, "train_args", "") or ""))
+    app = build_app(model, suggest=not args.no_suggest, **({"train_args": extra} if extra else {}))
+    trace.install(app)  # only with GHOSTPEN_TRACE=FILE
     for path in args.files:
         app.window.open_file(path, create_missing=True)
     app.window.show()

@@ -1,6 +1,7 @@
 """The window's dialogs and the find/replace bar.
 
-Every question that would block is a module-level function (`ask_save_changes`, `ask_line`,
+Every question that would block is a module-level function (`ask_save_changes`,
+`ask_save_all`, `ask_line`,
 `edit_settings`, `ask_restore`, `ask_open_paths`, …) so the window calls `dialogs.NAME(...)` and
 tests replace NAME with monkeypatch. `FindBar` is the non-modal find/replace bar; the search
 itself (`SearchSpec`, `find`, `replace_one`, `replace_all`) lives in `ghostpen.editor.documents`.
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ghostpen.editor import documents
+from ghostpen.editor import documents, find_marks
 from ghostpen.editor.settings import MAX_DELAY_MS, SuggestPrefs
 from ghostpen.straybytes import REPLACE_CHOICE, STRAY_ENCODING
 
@@ -84,6 +85,26 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
         QMessageBox.StandardButton.Save: "save",
         QMessageBox.StandardButton.Discard: "discard",
     }.get(QMessageBox.StandardButton(answer), "cancel")
+
+
+def ask_save_all(parent: QWidget | None, names: list[str]) -> str:
+    """'save_all', 'discard_all', 'each' (ask for each one) or 'cancel' when closing the
+    window with several modified documents."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved changes")
+    box.setText(f"{len(names)} documents have unsaved changes. Save them before closing?")
+    box.setInformativeText("\n".join(f"• {n}" for n in names[:12]) + ("\n…" * (len(names) > 12)))
+    save = box.addButton("Save All", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard All", QMessageBox.ButtonRole.DestructiveRole)
+    each = box.addButton("Ask for Each…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save)
+    box.exec()
+    clicked = box.clickedButton()
+    return {id(save): "save_all", id(discard): "discard_all", id(each): "each"}.get(
+        id(clicked), "cancel"
+    )
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -287,7 +308,7 @@ def make_button(text: str, tip: str, parent: QWidget) -> QPushButton:
     return button
 
 
-class FindBar(QWidget):
+class FindBar(find_marks.FindMarksMixin, QWidget):
     """Non-modal find/replace bar shown under the tabs; works on `editor_getter()`."""
 
     closed = Signal()
@@ -306,6 +327,7 @@ class FindBar(QWidget):
         self.regex = QCheckBox("Regex", self)
         self.message = QLabel(self)
         self.message.setObjectName("findbar_message")
+        self.message.setMinimumWidth(1)  # cut short rather than widen a narrow window
         prev = make_button("Previous", "Find previous (Shift+Enter)", self)
         nxt = make_button("Next", "Find next (Enter)", self)
         self.replace_button = make_button("Replace", "Replace this match and find the next", self)
@@ -337,7 +359,7 @@ class FindBar(QWidget):
         close.clicked.connect(self.close_bar)
         self.find_edit.installEventFilter(self)  # Enter: next, Shift+Enter: previous
         self.replace_edit.returnPressed.connect(self.replace)
-        self.find_edit.textChanged.connect(lambda _text: self.set_message(""))
+        self._init_marks()
         self.hide()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
@@ -376,8 +398,13 @@ class FindBar(QWidget):
         self.show()
         self.find_edit.setFocus()
         self.find_edit.selectAll()
+        if edit is not None:
+            self._origin = edit.textCursor().selectionStart()
+            self.refresh_marks()
 
     def close_bar(self) -> None:
+        self._marks_timer.stop()
+        self._clear_marks()
         self.hide()
         self.closed.emit()
 
@@ -401,10 +428,11 @@ class FindBar(QWidget):
     def _report(self, result: str | None) -> None:
         if result == "not found":
             self.set_message(f"Not found: “{self.find_edit.text()}”", error=True)
-        elif result == "wrapped":
-            self.set_message("Wrapped around")
-        elif result == "found":
-            self.set_message("")
+        elif result in ("found", "wrapped"):
+            edit = self._editor()
+            if edit is not None:
+                self._origin = edit.textCursor().selectionStart()
+            self.refresh_marks(" (wrapped around)" if result == "wrapped" else "")
 
     def find_next(self) -> None:
         self._report(self._run(lambda edit, spec: documents.find(edit, spec)))
@@ -422,4 +450,6 @@ class FindBar(QWidget):
         if count == 0:
             self._report("not found")
         elif count:
+            self.refresh_marks()
+            self._marks_timer.stop()  # the edit's own refresh would overwrite the message
             self.set_message(f"Replaced {count} occurrence{'s' if count != 1 else ''}")

@@ -10,10 +10,10 @@ window asks whether to stop it (an event filter on the window, so window.py stay
 
 from __future__ import annotations
 
-import json
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QUrl
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import QActionGroup, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,9 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from ghostpen.editor.worker import checkpoint_engine
-from ghostpen.model import library
+from ghostpen.model import library, modelinfo
 
 SETTING = "model/path"
+BPC_NOTE = "bpc: bits per character on held-out text, lower is better"
+BPC_HELP = (
+    "bpc (bits per character) is measured on held-out text: the part of a model's training "
+    "documents it never trained on. Lower is better, but only numbers on the same text "
+    "compare: a fine-tune shows its base model's score on that same text beside its own."
+)
+
+
+def _tooltip(info) -> str:
+    rows = modelinfo.detail_rows(info)
+    return "\n".join(f"{k}: {v}" for k, v in rows if k not in ("Folder", "Kind"))
 
 
 def remembered_model(settings) -> str | None:
@@ -73,18 +84,19 @@ class ModelsController(QObject):
         self.train_action = self.menu.addAction("&Train on my documents…", self.open_training)
         self.menu.addSeparator()
         self.model_actions = {}
+        self.menu.setToolTipsVisible(True)
         for info in library.list_models():
             if info.error:
                 continue
-            label = info.name if info.kind == "user" else f"{info.name} (bundled)"
-            if info.val_bpc is not None:
-                label += f"  — {info.val_bpc:.2f} bpc"
-            action = self.menu.addAction(label)
+            action = self.menu.addAction(modelinfo.menu_label(info))
+            action.setToolTip(_tooltip(info))
             action.setCheckable(True)
             action.setChecked(_same(info.path, self.current))
             action.triggered.connect(lambda _=False, p=info.path: self.switch_to(p))
             self.group.addAction(action)
             self.model_actions[info.name] = action
+        note = self.menu.addAction(BPC_NOTE)
+        note.setEnabled(False)
         self.menu.addSeparator()
         self.menu.addAction("&Manage models…", self.manage)
 
@@ -159,6 +171,8 @@ class ManageModels(QDialog):
         self.list = QListWidget()
         self.details = QLabel()
         self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setObjectName("model_details")
         row = QHBoxLayout()
         self.rename_button = QPushButton("Rename…")
@@ -183,7 +197,8 @@ class ManageModels(QDialog):
         self.list.clear()
         for info in self.infos:
             used = " (in use)" if _same(info.path, self.controller.current) else ""
-            self.list.addItem(f"{info.name} — {info.kind}{used}")
+            broken = " — cannot be used" if info.error else ""
+            self.list.addItem(f"{info.name} — {info.kind}{used}{broken}")
         names = [i.name for i in self.infos]
         self.list.setCurrentRow(names.index(select) if select in names else 0)
 
@@ -196,10 +211,15 @@ class ManageModels(QDialog):
         if info is None:
             self.details.setText("")
             return
-        fields = info.to_json()
-        fields.pop("error") if not fields["error"] else None
-        self.details.setText("\n".join(f"{k}: {v}" for k, v in fields.items() if v != ""))
-        self.details.setToolTip(json.dumps(info.training.get("base_model", {}), indent=1))
+        rows = modelinfo.detail_rows(info)
+        self.details.setText(
+            "<table>"
+            + "".join(
+                f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>"
+                for k, v in rows
+            )
+            + f"</table><p style='color:gray'>{escape(BPC_HELP)}</p>"
+        )
         user = info.kind == "user"
         self.rename_button.setEnabled(user)
         self.delete_button.setEnabled(user and not _same(info.path, self.controller.current))
@@ -247,5 +267,9 @@ class ManageModels(QDialog):
 
     def show_folder(self) -> None:
         info = self.selected()
-        if info is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
+        if info is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))):
+            QMessageBox.information(
+                self,
+                "Show folder",
+                f"No file manager could open the folder. It is:\n{info.path}",
+            )

@@ -1,10 +1,12 @@
 """Check, before a QApplication exists, that Qt can open a window on this Linux desktop.
 
 Qt aborts the whole process ("no Qt platform plugin could be initialized", SIGABRT) when the X11
-plugin's shared libraries are missing (`libxcb-cursor0`, `libxcb-icccm4`, `libxcb-keysyms1`, …)
-or when there is no display at all. This module finds that out first (with `ldd` on PySide6's
-xcb plugin) and turns it into one line saying what to install, so `ghostpen edit` prints a
-message instead of a core dump. Qt-free: it only looks at files and the environment.
+plugin's shared libraries are missing (`libxcb-cursor0`, `libxcb-icccm4`, `libxcb-keysyms1`, …),
+when there is no display at all, or when DISPLAY names one no X server answers on (`:99` with
+no Xvfb: then Qt blames "xcb-cursor0", installed or not). This module finds that out first (`ldd`
+on PySide6's xcb plugin, then a test connection through libxcb) and turns it into one line:
+what to install, or "cannot connect to display :99", so `ghostpen edit` prints a message
+instead of a core dump. Qt-free: it looks at files, the environment and the X socket.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ PACKAGES: dict[str, tuple[str, str]] = {
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s*=>\s*not found", re.MULTILINE)
 
 Runner = Callable[[list[str]], str]
+Connector = Callable[[str], "str | None"]
+CONNECT_TIMEOUT_S = 5.0
 
 
 def _ldd(args: list[str]) -> str:
@@ -85,6 +89,38 @@ def install_hint(missing: list[str]) -> str:
     return hint
 
 
+def x_connection_error(display: str) -> str | None:
+    """None when an X server accepts a connection at `display` (libxcb's `xcb_connect`, as
+    Qt does, so authorisation counts too), else why not in a few words. A libxcb that cannot
+    be loaded is left to Qt's own message (None)."""
+    import ctypes
+    import threading
+
+    try:
+        lib = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None
+    lib.xcb_connect.restype = ctypes.c_void_p
+    lib.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    lib.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    lib.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    result: list[int] = []
+
+    def connect() -> None:
+        conn = lib.xcb_connect(display.encode("utf-8", "replace"), None)
+        result.append(lib.xcb_connection_has_error(conn))
+        lib.xcb_disconnect(conn)
+
+    thread = threading.Thread(target=connect, daemon=True)  # a far host may not answer
+    thread.start()
+    thread.join(CONNECT_TIMEOUT_S)
+    if not result:
+        return f"no answer in {CONNECT_TIMEOUT_S:.0f} s"
+    return {0: None, 5: "not a display name", 6: "no such screen"}.get(
+        result[0], "no X server accepts connections there"
+    )
+
+
 def uses_x11(environ: Mapping[str, str]) -> bool:
     """Qt will pick its xcb plugin: X11 display and not a Wayland session it would prefer."""
     if environ.get("QT_QPA_PLATFORM", "").split(":")[0] not in ("", "xcb"):
@@ -98,6 +134,7 @@ def display_problem(
     platform: str | None = None,
     run: Runner = _ldd,
     files: list[Path] | None = None,
+    connect: Connector = x_connection_error,
 ) -> str | None:
     """Why Qt would abort before showing a window, as one message; None when it should start."""
     environ = os.environ if environ is None else environ
@@ -114,7 +151,14 @@ def display_problem(
         return None
     missing = missing_libraries(files, run)
     if not missing:
-        return None
+        display = environ["DISPLAY"]
+        why = connect(display)
+        if why is None:
+            return None
+        return (
+            f"cannot connect to display {display} ({why}); check DISPLAY, or start an X "
+            "server there (e.g. `Xvfb " + (display if display.startswith(":") else ":99") + " &`)"
+        )
     return (
         f"Qt's X11 plugin cannot load: missing {', '.join(missing)}. Install them with: "
         f"{install_hint(missing)}"

@@ -116,11 +116,13 @@ class AppSettings:
     def set_dark(self, dark: bool) -> None:
         self.store.setValue("view/dark", bool(dark))
 
-    def word_wrap(self) -> bool:
-        return _bool(self.store.value("view/word_wrap", False), False)
+    def word_wrap(self, prose: bool = True) -> bool:
+        """Wrap long lines of prose (default on) or of code and markup (default off)?"""
+        key = "view/word_wrap_prose" if prose else "view/word_wrap_code"
+        return _bool(self.store.value(key, prose), prose)
 
-    def set_word_wrap(self, wrap: bool) -> None:
-        self.store.setValue("view/word_wrap", bool(wrap))
+    def set_word_wrap(self, wrap: bool, prose: bool = True) -> None:
+        self.store.setValue("view/word_wrap_prose" if prose else "view/word_wrap_code", bool(wrap))
 
     def geometry(self) -> QByteArray | None:
         value = self.store.value("window/geometry")

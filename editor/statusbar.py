@@ -1,7 +1,8 @@
 """The window's status bar: cursor position, encoding, line ending, language, model, latency.
 
 Each piece is a permanent QLabel on the right; transient messages (saved, not found, …) use the
-status bar's own message area on the left. The setters are cheap: the window calls
+status bar's own message area on the left. The labels shrink (their text cut) rather than set
+the window's minimum width. The setters are cheap: the window calls
 `set_position` on every cursor move.
 """
 
@@ -53,6 +54,7 @@ class StatusBar(QStatusBar):
             label.setObjectName(f"status_{name}")
             label.setToolTip(tips[name])
             label.setContentsMargins(6, 0, 6, 0)
+            label.setMinimumWidth(1)  # may be cut short: the window can be narrow (tooltips)
             self._labels[name] = label
             self.addPermanentWidget(label)
         self.set_position(1, 1)

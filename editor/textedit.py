@@ -51,6 +51,17 @@ DARK = {
 }
 
 
+# what may follow the cursor on its line for a ghost to show: closing brackets and quotes,
+# sentence punctuation after them, spaces ("foo(|)", "said “yes|”.", "x = [1, 2|];")
+CLOSERS = frozenset(")]}>\"'`’”»›.,;:!? \t")
+
+
+def ghost_fits(line_after_cursor: str) -> bool:
+    """A ghost may show here: the cursor is at its line's end or before closing punctuation
+    only (a ghost inside a line would push the rest of it aside)."""
+    return all(ch in CLOSERS for ch in line_after_cursor)
+
+
 def _plain(text: str) -> str:
     """QTextCursor.selectedText() separators -> what toPlainText() gives (same length)."""
     return text.replace("\u2029", "\n").replace("\u2028", "\n").replace("\u00a0", " ")
@@ -116,6 +127,7 @@ class GhostTextEdit(QPlainTextEdit):
             or self._ghost.dismissed
             or self.textCursor().hasSelection()
             or self.isReadOnly()
+            or not self.ghost_allowed()
         ):
             self.clear_ghost()
             return
@@ -162,6 +174,15 @@ class GhostTextEdit(QPlainTextEdit):
     def suggestions_enabled(self) -> bool:
         return self._suggestions_on
 
+    def ghost_allowed(self) -> bool:
+        """Ghosts show only at the cursor of the focused editor (none while the find bar or
+        another widget of the window has the focus) and only where `ghost_fits`."""
+        focus = self.window().focusWidget()
+        if focus is not None and focus is not self:
+            return False
+        cursor = self.textCursor()
+        return ghost_fits(cursor.block().text()[cursor.positionInBlock() :])
+
     def set_suggestions_enabled(self, on: bool) -> None:
         """Off: never show ghosts nor ask for them (the controller calls this)."""
         self._suggestions_on = bool(on)
@@ -205,7 +226,12 @@ class GhostTextEdit(QPlainTextEdit):
         self._ghost.dismissed = False
         if self._ghost.is_set():
             self.clear_ghost()
-        if not self._quiet and self._suggestions_on and not self.textCursor().hasSelection():
+        if (
+            not self._quiet
+            and self._suggestions_on
+            and not self.textCursor().hasSelection()
+            and self.ghost_allowed()
+        ):
             self.suggestionWanted.emit()
 
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
@@ -308,7 +334,25 @@ class GhostTextEdit(QPlainTextEdit):
         sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
         sel.cursor = self.textCursor()
         sel.cursor.clearSelection()
-        self.setExtraSelections([sel])
+        self.setExtraSelections([sel, *getattr(self, "_find_marks", [])])
+
+    def set_find_marks(self, spans) -> None:
+        """Highlight these (start, end) spans: the find bar's matches ([] clears them)."""
+        marks = []
+        color = QColor("#7a6a1e" if self._dark else "#ffe680")
+        for start, end in spans:
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(color)
+            sel.cursor = QTextCursor(self.document())
+            sel.cursor.setPosition(start)
+            sel.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            marks.append(sel)
+        self._find_marks = marks
+        self._highlight_current_line()
+
+    def find_marks(self) -> int:
+        """How many matches are highlighted."""
+        return len(getattr(self, "_find_marks", []))
 
     def set_dark(self, dark: bool) -> None:
         """Gutter, current-line and ghost colours for a dark (True) or light theme."""

@@ -1,12 +1,13 @@
 """Model > Train on my documents…: choose documents, preview them, train in a child process.
 
 The dialog never trains in the GUI or suggestion thread: Start runs
-`python -m ghostpen train --progress json …` as a QProcess (one MXNet thread via
+`ghostpen train --progress json …` (`train_state.command`) as a QProcess (one MXNet thread via
 `OMP_NUM_THREADS=1` and `--threads 1`, a lower priority via `--nice`), reads its JSON lines
 (`train_state.TrainProgress`) and shows a progress bar, ETA, loss, validation bpc and chars/s.
 Cancel sends SIGINT (the child saves its last good checkpoint and exits), then kills it after
 `KILL_AFTER_MS`. When it finishes it shows base vs new bpc and offers the new model
-(`use_model` signal with its folder).
+(`use_model` signal with its folder). Where MXNet is missing (Python 3.13) it says so in
+one line before Start, and Start stays off.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class TrainDialog(QDialog):
         self._kill_timer = QTimer(self)  # owned by the dialog: it dies with it
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
+        self.unavailable = train_state.unavailable()  # "" when MXNet is here to train
         self._build()
         self.refresh_preview()
 
@@ -167,7 +169,10 @@ class TrainDialog(QDialog):
     def refresh_preview(self) -> train_state.Preview:
         self.last_preview = train_state.preview(self.paths(), self._vocab())
         self.preview_label.setText(self.last_preview.text())
-        self.start_button.setEnabled(not self.last_preview.error and self.process is None)
+        if self.unavailable and self.process is None:
+            self.status.setText(self.unavailable)  # before Start: why it cannot train here
+        ready = not self.last_preview.error and not self.unavailable
+        self.start_button.setEnabled(ready and self.process is None)
         return self.last_preview
 
     # -- the child ---------------------------------------------------------------------------
@@ -179,6 +184,9 @@ class TrainDialog(QDialog):
         preview = self.refresh_preview()
         name = self.name.text().strip()
         if preview.error:
+            return False
+        if self.unavailable:
+            self.status.setText(self.unavailable)
             return False
         if not is_plain_name(name) or (user_models_dir() / name).exists():
             self.status.setText(f"Choose another name: {name!r} is taken or not a plain name.")

@@ -52,7 +52,6 @@ class MainWindow(ViewMixin, QMainWindow):
         self.settings = settings
         self.recovery = recovery
         self._dark = self.settings.dark()
-        self._word_wrap = self.settings.word_wrap()
         self._zoom = 0
         self._untitled = 0
         self._docs: dict[int, Document] = {}  # id(editor) -> document
@@ -96,7 +95,6 @@ class MainWindow(ViewMixin, QMainWindow):
         self.keeper.error.connect(lambda message: self.status.showMessage(message, 10000))
         self.recovery_timer = self.keeper.timer
 
-        self.acts.word_wrap.setChecked(self._word_wrap)
         (self.acts.dark if self._dark else self.acts.light).setChecked(True)
         self._apply_palette()
         geometry = self.settings.geometry()
@@ -119,10 +117,11 @@ class MainWindow(ViewMixin, QMainWindow):
 
     def _add_document(self, doc: Document) -> Document:
         self._docs[id(doc.editor)] = doc
-        doc.editor.set_word_wrap(self._word_wrap)
+        self.apply_word_wrap(doc)
         for _ in range(abs(self._zoom)):
             doc.editor.zoom_in() if self._zoom > 0 else doc.editor.zoom_out()
         doc.document().modificationChanged.connect(lambda _m, d=doc: self._refresh_document(d))
+        doc.document().contentsChanged.connect(lambda d=doc: self._forget_if_emptied(d))
         doc.changed.connect(lambda d=doc: self._refresh_document(d))
         doc.editor.cursorPositionChanged.connect(lambda d=doc: self._on_cursor(d))
         doc.editor.selectionChanged.connect(lambda d=doc: self._on_cursor(d))
@@ -132,6 +131,12 @@ class MainWindow(ViewMixin, QMainWindow):
         self._refresh_document(doc)
         doc.editor.setFocus()
         return doc
+
+    @staticmethod
+    def _forget_if_emptied(doc: Document) -> None:
+        """An Untitled buffer emptied again has nothing to save (undo makes it modified)."""
+        if doc.path is None and doc.document().characterCount() <= 1 and doc.is_modified():
+            doc.set_modified(False)
 
     def new_document(self) -> Document:
         self._untitled += 1
@@ -271,11 +276,22 @@ class MainWindow(ViewMixin, QMainWindow):
         doc.dispose()
         doc.deleteLater()
 
+    def _confirm_close_all(self) -> bool:
+        """Ask about every modified document (several at once: Save All / Discard All)."""
+        modified = [d for d in self.documents() if d.is_modified()]
+        answer = "each"
+        if len(modified) > 1:
+            answer = dialogs.ask_save_all(self, [d.name() for d in modified])
+        if answer == "save_all":
+            return all(self.save_document(d) for d in modified)  # stops at the first refusal
+        if answer == "discard_all":
+            return True
+        return answer == "each" and all(self._confirm_close(d) for d in self.documents())
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        for doc in self.documents():
-            if not self._confirm_close(doc):
-                event.ignore()
-                return
+        if not self._confirm_close_all():
+            event.ignore()
+            return
         self._closing = True
         self.keeper.stop()
         self.suggester.stop()
@@ -426,10 +442,12 @@ class MainWindow(ViewMixin, QMainWindow):
         modified = doc.is_modified()
         self.tabs.setTabText(index, doc.name() + doc.disk_note + ("*" if modified else ""))
         self.tabs.setTabToolTip(index, doc.path or "not saved yet")
+        self.apply_word_wrap(doc)  # its kind may have changed (opened, saved as .py)
         if doc is self.current_document():
             self._refresh_window(doc)
 
     def _refresh_window(self, doc: Document) -> None:
+        self.apply_word_wrap(doc)  # and View ▸ Word Wrap shows this tab's
         self.setWindowTitle(f"{doc.name()}[*] — {APP_NAME}")
         self.setWindowModified(doc.is_modified())
         self.status.show_document(doc)

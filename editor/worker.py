@@ -1,7 +1,8 @@
 """The suggestion worker thread and its GUI-thread controller.
 
-`SuggestionWorker` lives in one long-lived QThread: it creates the engine there (MXNet is
-used from one sticky thread) and computes suggestions, emitting signals only. `Suggester`
+`SuggestionWorker` lives in one long-lived QThread: it loads the engine there (numpy weights,
+no MXNet, so the GUI thread never waits for a model) and computes suggestions, emitting
+signals only. `Suggester`
 lives in the GUI thread: it debounces the editors' `suggestionWanted` with a single-shot
 QTimer (only changes that come faster than the delay wait for it; see `_on_wanted`), reads
 `context()` and posts the request into a one-slot mailbox the worker empties (so only the

@@ -89,7 +89,9 @@ def _time_ms(fn, runs: int = 30) -> float:
 
 def _gluon_ms(model) -> float | None:
     try:
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         from ghostpen.model.archs import dcgan
         from ghostpen.model.gan_checkpoint import read_gan_checkpoint

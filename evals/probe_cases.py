@@ -84,25 +84,29 @@ def _train_out_file(tmp: Path) -> Outcome:
     return refused(run, before, snapshot(out), str(out))
 
 
-@probe("train-out-read-only", "train --out a read-only folder")
+@probe("train-out-read-only", "train --out a folder in a read-only folder (read-only for root too)")
 def _train_out_read_only(tmp: Path) -> Outcome:
-    import os
+    from ghostpen.evals.probe_mounts import NO_MOUNT, read_only_folder
+    from ghostpen.evals.probes import skip
 
-    parent = tmp / "ro"
-    parent.mkdir()
-    (parent / "keep.txt").write_text("keep", encoding="utf-8")
-    os.chmod(parent, 0o555)
-    try:
+    text = corpus(tmp / "c")
+
+    def fill(folder: Path) -> None:
+        (folder / "keep.txt").write_text("keep", encoding="utf-8")
+
+    with read_only_folder(tmp / "ro", fill) as parent:
+        if parent is None:
+            return skip(NO_MOUNT)
         before = snapshot(parent)
         run = ghostpen(
-            "train", "--corpus", str(corpus(tmp / "c")), "--out", str(parent / "m"),
+            "train", "--corpus", str(text), "--out", str(parent / "m"),
             "--epochs", "1", "--progress", "none", *TINY,
         )  # fmt: skip
-        if os.access(parent, os.W_OK):  # root ignores permission bits: nothing to refuse
-            return Outcome(run.rc == 0 and not run.traceback, "running as root: folder writable")
-        return refused(run, before, snapshot(parent), "writ")
-    finally:
-        os.chmod(parent, 0o755)
+        outcome = refused(run, before, snapshot(parent), str(parent / "m"))
+        if "read-only" not in run.err.lower() and "permission" not in run.err.lower():
+            outcome.ok = False
+            outcome.message = f"expected 'read-only' or 'permission denied'; got {run.last_line!r}"
+        return outcome
 
 
 @probe("train-out-under-file", "train --out a folder whose parent is a file")
@@ -162,12 +166,22 @@ def _bad_model(tmp: Path, change, *words: str) -> Outcome:
 
 @probe("meta-params-outside", "meta.json naming ../../outside.params")
 def _meta_outside(tmp: Path) -> Outcome:
-    return _bad_model(tmp, lambda m: m["files"].update(params="../../outside.params"), "params")
+    return _bad_model(
+        tmp,
+        lambda m: m["files"].update(params="../../outside.params"),
+        "files.params must be a plain file name inside the checkpoint folder",
+        "../../outside.params",
+    )
 
 
 @probe("meta-params-absolute", "meta.json naming an absolute path")
 def _meta_absolute(tmp: Path) -> Outcome:
-    return _bad_model(tmp, lambda m: m["files"].update(params="/etc/passwd"), "params")
+    return _bad_model(
+        tmp,
+        lambda m: m["files"].update(params="/etc/passwd"),
+        "files.params must be a plain file name inside the checkpoint folder",
+        "/etc/passwd",
+    )
 
 
 @probe("meta-deeply-nested", "meta.json nested 100,000 levels deep")
@@ -202,16 +216,54 @@ def _meta_version_string(tmp: Path) -> Outcome:
     return outcome
 
 
-@probe("params-truncated", "a params file cut in half (no hash in meta.json)")
+@probe("params-truncated", "an older checkpoint (no run-time weights), params cut in half")
 def _params_truncated(tmp: Path) -> Outcome:
     ckpt = tiny_checkpoint(tmp)
     meta = json.loads((ckpt / "meta.json").read_text(encoding="utf-8"))
     params = ckpt / meta["files"]["params"]
     params.write_bytes(params.read_bytes()[: params.stat().st_size // 2])
+    (ckpt / meta["files"]["runtime"]).unlink()  # as saved before the run-time format
+
+    def older(m: dict) -> None:
+        m.get("sha256", {}).clear()
+        m["files"].pop("runtime")
+        m.pop("runtime")
+
+    edit_meta(ckpt, older)
+    return _bpc_refused(tmp, ckpt, "cannot load")
+
+
+@probe("weights-truncated", "run-time weights (.npz) cut in half (no hash in meta.json)")
+def _weights_truncated(tmp: Path) -> Outcome:
+    ckpt = tiny_checkpoint(tmp)
+    meta = json.loads((ckpt / "meta.json").read_text(encoding="utf-8"))
+    weights = ckpt / meta["files"]["runtime"]
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
     edit_meta(ckpt, lambda m: m.get("sha256", {}).clear())
+    return _bpc_refused(tmp, ckpt, weights.name)
+
+
+@probe("weights-pickled", "run-time weights replaced by an .npz holding pickled objects")
+def _weights_pickled(tmp: Path) -> Outcome:
+    import numpy as np
+
+    ckpt = tiny_checkpoint(tmp)
+    meta = json.loads((ckpt / "meta.json").read_text(encoding="utf-8"))
+    weights = ckpt / meta["files"]["runtime"]
+    with np.load(weights) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["emb"] = np.array([{"x": 1}] * len(arrays["emb"]), dtype=object)
+    with open(weights, "wb") as fh:
+        np.savez(fh, **arrays)
+    edit_meta(ckpt, lambda m: m.get("sha256", {}).clear())
+    return _bpc_refused(tmp, ckpt, "pickled")
+
+
+def _bpc_refused(tmp: Path, ckpt: Path, words: str) -> Outcome:
+    """`eval bpc` on `ckpt`: refused with `words` in one message, no traceback, nothing changed."""
     before = snapshot(ckpt)
     run = ghostpen("eval", "bpc", "--model", str(ckpt), "--text", str(corpus(tmp / "c", 3000)))
-    outcome = refused(run, before, snapshot(ckpt), "cannot load")
+    outcome = refused(run, before, snapshot(ckpt), words)
     if "Traceback" in outcome.message:
         outcome.ok = False
     return outcome
@@ -320,3 +372,13 @@ for _name in ("unedited-save", "hard-link-save", "changed-on-disk", "deleted-on-
               "recovery-root-is-a-file", "stray-bytes", "binary-file",
               "habits-corrupt-store"):  # fmt: skip
     _editor_probe(_name)
+
+
+# --- ghostpen launch: hosts files, bounds, hosts ssh cannot reach (evals/probe_launch.py) -------
+def _launch_probes() -> None:
+    from ghostpen.evals import probe_launch  # registers them
+
+    del probe_launch
+
+
+_launch_probes()

@@ -113,13 +113,17 @@ def changed_on_disk(folder: Path) -> tuple[bool, str]:
     s = Session(folder, answer_yes=False)
     s.window.open_file(str(path))
     s.type("typed ")
+    doc = s.window.current_document()
+    before = s.window.disk.kind(doc)  # "" until the watcher sees the change: not true already
     path.write_text("theirs, written by another program\n", encoding="utf-8")
-    s.settle(lambda: s.window.disk.tracked(s.window.current_document()) is not None, 500)
-    saved = s.window.save_document(s.window.current_document())
+    noticed = s.settle(lambda: s.window.disk.kind(doc) == "changed", 5000)
+    saved = s.window.save_document(doc)
     kept = path.read_text(encoding="utf-8") == "theirs, written by another program\n"
     s.close()
-    ok = not saved and kept and any("changed by another program" in q for q in s.asked)
-    return ok, f"asked: {s.asked!r}; their version kept: {kept}"
+    asked = any("changed by another program" in q for q in s.asked)
+    ok = before == "" and noticed and not saved and kept and asked
+    return ok, (f"noticed before saving: {noticed} (was {before!r}); asked: {s.asked!r}; "
+                f"their version kept: {kept}")  # fmt: skip
 
 
 @scenario
@@ -213,6 +217,19 @@ def habits_corrupt_store(folder: Path) -> tuple[bool, str]:
     fresh = b"Quetzalbrook" in store.read_bytes() if store.exists() else False
     ok = said and kept and saved and fresh
     return ok, f"{message!r}; corrupt file kept: {kept}; saved {saved}; new store: {fresh}"
+
+
+@scenario
+def models_menu_lists(folder: Path) -> tuple[bool, str]:
+    """The editor starts (and its Model menu lists the good model) while the user models
+    folder (GHOSTPEN_MODELS_DIR) holds models whose meta.json is a FIFO or /dev/zero."""
+    s = Session(folder)
+    menu = s.app.models
+    menu.refresh()  # as when the menu opens
+    names = sorted(menu.model_actions)
+    s.close()
+    ok = "good" in names and "piped" not in names and "zero" not in names
+    return ok, f"the window started; the Model menu lists {names}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,9 @@ command in a child process (or a small editor session, offscreen), and checks th
 - every file the probe watches has the same bytes afterwards (or the expected new ones).
 
 One JSON line per probe, then a summary line: `{"probes": N, "ok": K, "tracebacks": T,
-"lost": L}`. Exit status 0 when every probe passed.
+"lost": L, "skipped": S}`. Exit status 0 when every probe passed or was skipped. A probe that
+cannot be made here (a mount needs root) says so and why ("skipped"); it never counts as ok, so
+a probe cannot pass without testing.
 
     ghostpen eval probes [--only NAME …] [--list]
 """
@@ -41,6 +43,7 @@ class Outcome:
     message: str
     lost: list[str] = field(default_factory=list)  # watched files whose bytes changed or vanished
     traceback: bool = False
+    skipped: str = ""  # why the probe could not be made here (e.g. not root for a mount)
 
 
 Probe = Callable[[Path], Outcome]
@@ -76,6 +79,11 @@ class Run:
         return lines[-1].strip() if lines else ""
 
 
+def skip(reason: str) -> Outcome:
+    """A probe that cannot be made on this machine: counted apart, never as passed."""
+    return Outcome(False, f"skipped: {reason}", skipped=reason)
+
+
 def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(OMP_NUM_THREADS="1", QT_QPA_PLATFORM="offscreen", PYTHONFAULTHANDLER="0")
@@ -83,18 +91,22 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def ghostpen(*args: str, cwd: Path | None = None, timeout: float = CHILD_TIMEOUT_S) -> Run:
-    """Run `ghostpen ARGS…` in a child process."""
-    return python("-m", "ghostpen", *args, cwd=cwd, timeout=timeout)
+def ghostpen(
+    *args: str, cwd: Path | None = None, timeout: float = CHILD_TIMEOUT_S, env: dict | None = None
+) -> Run:
+    """Run `ghostpen ARGS…` in a child process (`env`: extra environment variables)."""
+    return python("-m", "ghostpen", *args, cwd=cwd, timeout=timeout, env=env)
 
 
-def python(*args: str, cwd: Path | None = None, timeout: float = CHILD_TIMEOUT_S) -> Run:
+def python(
+    *args: str, cwd: Path | None = None, timeout: float = CHILD_TIMEOUT_S, env: dict | None = None
+) -> Run:
     start = time.monotonic()
     try:
         done = subprocess.run(
             [sys.executable, *args],
             cwd=cwd,
-            env=child_env(),
+            env=child_env(**(env or {})),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -139,9 +151,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.evals import probe_cases  # registers the probes
+    from ghostpen.evals import probe_cases, probe_cases_models  # registers the probes
 
-    del probe_cases
+    del probe_cases, probe_cases_models
     names = list(PROBES) if not args.only else args.only
     unknown = [n for n in names if n not in PROBES]
     if unknown:
@@ -164,6 +176,8 @@ def run(args: argparse.Namespace) -> int:
             line["lost"] = outcome.lost
         if outcome.traceback:
             line["traceback"] = True
+        if outcome.skipped:
+            line["skipped"] = outcome.skipped
         print(json.dumps(line), flush=True)
         results.append(outcome)
     summary = {
@@ -171,9 +185,10 @@ def run(args: argparse.Namespace) -> int:
         "ok": sum(r.ok for r in results),
         "tracebacks": sum(r.traceback for r in results),
         "lost": sum(bool(r.lost) for r in results),
+        "skipped": sum(bool(r.skipped) for r in results),
     }
     print_result(summary, as_json=True)
-    return 0 if summary["ok"] == summary["probes"] else 1
+    return 0 if summary["ok"] + summary["skipped"] == summary["probes"] else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,8 @@
   clip 1.0, hybridized) of a fresh model with the default ModelConfig on random ids, seq
   `--train-seq` x batch `--train-batch` (100 x 64) on `--train-threads` MXNet threads (default:
   the cores this process may use), the first step not timed, stopping after `--train-steps`
-  steps or 15 s.
+  steps or 15 s. Only where MXNet is installed (training needs it; decoding never does):
+  elsewhere train_chars_per_s is null and train_skipped says why.
 
     ghostpen eval speed [--model DIR] [--text FILE] [--habits-from FILE…] --json
 
@@ -114,7 +115,9 @@ def time_suggestions(
 
 def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float = 15.0):
     """Characters per second of `TrainStep` (the training loop's step) on the default model."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
     from mxnet import gluon
 
     from ghostpen.model.charrnn import build_model
@@ -157,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --keystrokes and --doc-chars must be positive", file=sys.stderr)
         return 2
     threads = default_threads(args.train_threads)
-    set_threads(threads)  # before MXNet is imported (loading the model imports it)
+    set_threads(threads)  # before MXNet is imported (for the training speed, at the end)
     try:
         engine = SuggestionEngine.from_checkpoint(args.model, EngineSettings(choices=args.choices))
     except CheckpointError as exc:
@@ -203,7 +206,12 @@ def run(args: argparse.Namespace) -> int:
         "habits_entries": habits,
         "choices": args.choices,
     }
-    if args.train_steps > 0:
+    from ghostpen.mxcompat import missing_reason, mxnet_installed
+
+    if args.train_steps > 0 and not mxnet_installed():  # decoding measured; training cannot be
+        result["train_chars_per_s"] = None
+        result["train_skipped"] = missing_reason()
+    elif args.train_steps > 0:
         config, speed = train_speed(len(vocab), args.train_steps, args.train_batch, args.train_seq)
         result["train_chars_per_s"] = round(speed)
         result["train_arch"] = f"{config.arch} {config.num_layers}x{config.num_hidden}"

@@ -33,7 +33,9 @@ def train_tiny_model(
     name: str = "tiny",
 ) -> Path:
     """Train a model on `text` for `steps` Adam steps and save a checkpoint at `path`."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
     from mxnet import gluon
 
     from ghostpen.model.charrnn import build_model

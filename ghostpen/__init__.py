@@ -4,13 +4,15 @@ import sys
 
 __version__ = "0.1.0"
 
-SUPPORTED_PYTHON = ((3, 10), (3, 11))
+MIN_PYTHON = (3, 10)
 
 
 def check_python(version_info=sys.version_info) -> None:
-    """Exit with a clear message on a Python that mxnet 1.9.1 does not support."""
-    if not (SUPPORTED_PYTHON[0] <= tuple(version_info[:2]) <= SUPPORTED_PYTHON[1]):
+    """Exit with a clear message on a Python older than ghostpen supports (3.10). Training
+    needs MXNet, which installs on 3.10-3.12 only; `ghostpen.mxcompat` says so when it is
+    missing, and everything else runs on any newer Python."""
+    if tuple(version_info[:2]) < MIN_PYTHON:
         raise SystemExit(
-            f"ghostpen needs Python 3.10 or 3.11 (mxnet 1.9.1 does not run on "
-            f"{version_info[0]}.{version_info[1]}); create the environment with python3.11"
+            f"ghostpen needs Python 3.10 or newer, not {version_info[0]}.{version_info[1]}; "
+            f"create the environment with python3.12 (or 3.10-3.13)"
         )

@@ -89,3 +89,16 @@ def fraction_list(text: str) -> list[float]:
     if not parts or any(not p for p in parts):
         raise argparse.ArgumentTypeError(f"must be numbers separated by commas, not {text!r}")
     return [fraction(p) for p in parts]
+
+
+def int_range(low: int, high: int):
+    """A type for integers in [low, high] (a port, a process count with a sane bound)."""
+
+    def parse(text: str) -> int:
+        value = _number(text, int)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {value}")
+        return value
+
+    parse.__name__ = f"int from {low} to {high}"
+    return parse

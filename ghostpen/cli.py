@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "wordlm": ("ghostpen.training.wordlm_cli", "build the word n-gram model of a checkpoint"),
 }
 
+# the commands that train, so need MXNet (the others decode with numpy and never import it)
+TRAINING_COMMANDS = ("train", "train-gan", "launch")
+
 # `ghostpen eval KIND`: name -> (module, help)
 EVALS: dict[str, tuple[str, str]] = {
     "bpc": ("ghostpen.evals.bpc", "bits per character on the tail of a text"),
@@ -31,9 +34,11 @@ EVALS: dict[str, tuple[str, str]] = {
     "html": ("ghostpen.evals.html", "closing-tag accuracy on a folder of HTML"),
     "speed": ("ghostpen.evals.speed", "decode step, suggestion and training speed"),
     "latency": ("ghostpen.evals.latency", "keystroke-to-ghost-text latency in the window"),
+    "startup": ("ghostpen.evals.startup", "launch to window and first ghost; idle memory"),
     "gan": ("ghostpen.evals.gan", "avatar generator speed, FID (PCA), diversity, novelty"),
     "probes": ("ghostpen.evals.probes", "try every known bad input; check nothing is lost"),
     "wordlm": ("ghostpen.evals.wordlm_eval", "word n-gram model: perplexity, top-1, size"),
+    "dist": ("ghostpen.evals.dist_net", "distributed training across namespaces: steps/s, bytes"),
 }
 
 
@@ -50,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (mod, help_) in _load(COMMANDS).items():
         p = sub.add_parser(name, help=help_, description=help_)
         mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p.set_defaults(_run=mod.run, _command=name)  # (`launch` has its own `command`)
     ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
     ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
     for name, (mod, help_) in _load(EVALS).items():
@@ -71,10 +76,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     _resolve_model_name(args)
+    from ghostpen.mxcompat import MXNetMissing, missing_reason, mxnet_installed
+
+    command = getattr(args, "_command", "eval")
+    if command in TRAINING_COMMANDS and not mxnet_installed():
+        print(f"ghostpen {command}: {missing_reason()}", file=sys.stderr)
+        return 2
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except MXNetMissing as exc:  # a command that needed MXNet after all (eval speed's training)
+        print(f"ghostpen {command}: {exc}", file=sys.stderr)
+        return 2
 
 
 def _resolve_model_name(args: argparse.Namespace) -> None:

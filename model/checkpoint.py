@@ -3,6 +3,8 @@
     CHECKPOINT/
       meta.json             format version, ModelConfig, vocabulary, training stats, file names
       model-<tag>.params    best weights (Gluon save_parameters: NDArray format, no pickle)
+      weights-<tag>.npz     the same weights for decoding (model/runtime.py: numpy, no MXNet,
+                            no pickle; meta.json's "runtime" says its dtype)
       last-<tag>.params     (optional) latest weights, for --resume
       optim-<tag>.nd        (optional) Adam moments, for --resume (mx.nd.save: no pickle)
       wordlm-<tag>.npz      (optional) the word n-gram model (model/wordlm.py; meta.json's
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
-from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name
+from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name, read_meta
 from ghostpen.model.vocab import Vocab
 
 FORMAT = "ghostpen-charlm"
@@ -51,6 +53,7 @@ class Checkpoint:
     training: dict = field(default_factory=dict)  # stats: best_val_bpc, epochs, corpus sha...
     resume: dict = field(default_factory=dict)  # loop position for --resume (optional)
     word_model: dict = field(default_factory=dict)  # meta.json's "word_model" (when one)
+    runtime: dict = field(default_factory=dict)  # meta.json's "runtime" (file, dtype) when one
 
     @property
     def name(self) -> str:
@@ -59,7 +62,8 @@ class Checkpoint:
 
 # atomic_write's temporary files for the names save_checkpoint writes
 _OWN_TEMP = re.compile(
-    r"^\.(?:(?:model|last)-[0-9-]+\.params|optim-[0-9-]+\.nd|wordlm-[0-9-]+\.npz|meta\.json)"
+    r"^\.(?:(?:model|last)-[0-9-]+\.params|optim-[0-9-]+\.nd|(?:wordlm|weights)-[0-9-]+\.npz"
+    r"|meta\.json)"
     r"\.[^./]+\.tmp$"
 )
 
@@ -67,7 +71,7 @@ _OWN_TEMP = re.compile(
 def _named_files(path: Path) -> set[str]:
     """Plain file names the checkpoint's current meta.json names (empty when there is none)."""
     try:
-        meta = load_json((path / META).read_bytes())
+        meta = load_json(read_meta(path / META))
         names = meta["files"].values() if isinstance(meta, dict) else ()
     except (OSError, MetaError, KeyError, AttributeError, TypeError):
         return set()
@@ -100,7 +104,7 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
     if not path.is_dir():
         raise CheckpointError(f"{path}: not a checkpoint directory (it should hold {META})")
     try:
-        raw = meta_path.read_bytes()
+        raw = read_meta(meta_path)
     except FileNotFoundError:
         raise CheckpointError(f"{meta_path}: missing; is {path} a ghostpen checkpoint?") from None
     except OSError as exc:
@@ -122,18 +126,21 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
     for role, name in files.items():
         file = path / name
         if not file.is_file():
-            raise CheckpointError(f"{file}: missing ({role} file named in {META})")
+            what = "not a regular file" if os.path.lexists(file) else "missing"
+            raise CheckpointError(f"{file}: {what} ({role} file named in {META})")
         if file.resolve().parent != path.resolve():
             raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
         if name in hashes and _sha256(file) != hashes[name]:
             raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
     return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}),
-                      meta.get("word_model", {}))  # fmt: skip
+                      meta.get("word_model", {}), meta.get("runtime", {}))  # fmt: skip
 
 
 def load_params(net, file: Path) -> None:
     """Load Gluon parameters with a clear error for a corrupt or mismatched file."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     try:
         net.load_parameters(str(file), ctx=mx.cpu(), cast_dtype=True, dtype_source="current")
@@ -187,19 +194,28 @@ def save_checkpoint(
     weights; `optimizer_state` a dict of NDArrays (mx.nd.save). `keep` names files of the
     existing checkpoint to carry over unchanged (role -> name), e.g. the best weights when only
     the resume state changed; a kept "wordlm" keeps its meta.json entry. `word_model`: a
-    `WordLM` to write as the checkpoint's word model. A failed write (OSError, e.g. a full
+    `WordLM` to write as the checkpoint's word model. With `params` the run-time weights
+    (`model/runtime.py`) are written too, in the dtype of `params`; a kept "params" keeps
+    the run-time file that goes with it. A failed write (OSError, e.g. a full
     disk) removes the files this call wrote and re-raises: the previous checkpoint stays as
     it was.
     """
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
     files: dict[str, str] = dict(keep or {})
     writes = []
+    runtime = None
     if params is not None:
         writes.append(("params", f"model-{tag}.params", params.save_parameters))
+        runtime = _runtime_of(params, config)
+        writes.append(("runtime", f"weights-{tag}.npz", lambda f: Path(f).write_bytes(runtime[0])))
+    elif keep and "params" in keep and "runtime" not in keep:
+        files.update(_kept_runtime(path, keep["params"]))
     if last_params is not None:
         writes.append(("last", f"last-{tag}.params", last_params.save_parameters))
     if optimizer_state is not None:
@@ -220,7 +236,12 @@ def save_checkpoint(
         word_entry = (
             word_model.meta_entry(files["wordlm"])
             if word_model is not None
-            else _kept_word_model(path, files.get("wordlm"))
+            else _kept_entry(path, "word_model", files.get("wordlm"))
+        )
+        runtime_entry = (
+            runtime_meta(files["runtime"], runtime[1])
+            if runtime is not None
+            else _kept_entry(path, "runtime", files.get("runtime"))
         )
         meta = {
             "format": FORMAT,
@@ -232,6 +253,7 @@ def save_checkpoint(
             "training": training or {},
             "resume": resume or {},
             **({"word_model": word_entry} if word_entry else {}),
+            **({"runtime": runtime_entry} if runtime_entry else {}),
         }
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)
@@ -255,33 +277,76 @@ def save_checkpoint(
     return files
 
 
-def _kept_word_model(path: Path, name: str | None) -> dict:
-    """The current meta.json's "word_model" entry when it describes the kept file `name`."""
+def _kept_entry(path: Path, key: str, name: str | None) -> dict:
+    """The current meta.json's `key` entry ("word_model", "runtime") when it describes the
+    kept file `name`."""
     if name is None:
         return {}
     try:
-        entry = load_json((path / META).read_bytes()).get("word_model", {})
+        entry = load_json(read_meta(path / META)).get(key, {})
     except (OSError, MetaError, AttributeError):
         return {}
     return entry if isinstance(entry, dict) and entry.get("file") == name else {}
+
+
+def _kept_runtime(path: Path, params_name: str) -> dict[str, str]:
+    """{"runtime": name} when the current meta.json's run-time file goes with `params_name`."""
+    try:
+        files = load_json(read_meta(path / META))["files"]
+        if files.get("params") == params_name and isinstance(files.get("runtime"), str):
+            return {"runtime": plain_file_name(files["runtime"], "files.runtime")}
+    except (OSError, MetaError, KeyError, AttributeError, TypeError):
+        pass
+    return {}
+
+
+def runtime_meta(name: str, dtype: str) -> dict:
+    from ghostpen.model.runtime import meta_entry
+
+    return meta_entry(name, dtype)
+
+
+def _runtime_of(net, config: ModelConfig) -> tuple[bytes, str]:
+    """The run-time weights file of a Gluon net (its bytes, dtype): float16 if the net is."""
+    import numpy as np
+
+    from ghostpen.model.archs import get
+    from ghostpen.model.runtime import to_bytes
+
+    params = net.collect_params().values()
+    dtype = "float16" if any(np.dtype(p.dtype) == np.float16 for p in params) else "float32"
+    return to_bytes(get(config.arch).weights(net), dtype), dtype
+
+
+def attach_runtime(path: str | os.PathLike, data: bytes, dtype: str) -> str:
+    """Add the run-time weights file (`data`, an .npz of `dtype`) to the checkpoint at `path`,
+    keeping everything else (an older checkpoint's conversion); returns the file's name."""
+    return _attach(path, "runtime", "weights", data, runtime_meta, dtype)
 
 
 def attach_word_model(path: str | os.PathLike, word_model) -> str:
     """Add (or replace) the word model of the checkpoint at `path`, keeping everything else:
     the new file is written under a new name, meta.json is replaced atomically, then the old
     word model file goes. Returns the new file's name; CheckpointError for a bad checkpoint."""
+    return _attach(path, "wordlm", "wordlm", word_model.to_bytes(), word_model.meta_entry)
+
+
+def _attach(path, role: str, stem: str, data: bytes, entry, *entry_args) -> str:
+    """Write `data` as a new `stem-<tag>.npz`, name it as `role` in meta.json (replaced
+    atomically, with the `entry(name, *entry_args)` block), then remove the old file."""
+    key = {"wordlm": "word_model", "runtime": "runtime"}[role]
     path = Path(path)
     read_checkpoint(path)  # a checkpoint that loads
-    meta = load_json((path / META).read_bytes())
+    meta = load_json(read_meta(path / META))
     tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
-    name, old = f"wordlm-{tag}.npz", meta["files"].get("wordlm")
+    name, old = f"{stem}-{tag}.npz", meta["files"].get(role)
     mode = default_file_mode()
-    atomic_write_bytes(path / name, word_model.to_bytes(), mode)
+    atomic_write_bytes(path / name, data, mode)
     try:
-        meta["files"]["wordlm"] = name
+        meta["files"][role] = name
         hashes = {k: v for k, v in meta.get("sha256", {}).items() if k != old}
         meta["sha256"] = {**hashes, name: _sha256(path / name)}
-        meta["word_model"] = word_model.meta_entry(name)
+        meta[key] = entry(name, *entry_args)
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)
     except BaseException:

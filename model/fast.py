@@ -1,9 +1,10 @@
 """Keystroke-speed decoding in numpy: `FastModel` steps a trained network one character at a time.
 
 MXNet's fused RNN op costs ~46 ms for one batch-1 step on these machines; the same step as a
-few numpy matrix-vector products takes a fraction of a millisecond. `FastModel` copies the
-weights out of a Gluon network once (through its architecture's `weights`) and then steps with
-the architecture's numpy stepper, without MXNet, so it can run in any thread. Its output
+few numpy matrix-vector products takes a fraction of a millisecond. `FastModel` reads a
+checkpoint's run-time weights (`model/runtime.py`, a plain .npz) or copies the weights out of a
+Gluon network (through its architecture's `weights`, in training) and then steps with the
+architecture's numpy stepper: no MXNet at run time, and any thread may use it. Its output
 matches the Gluon forward pass (tests/model/archs compare them to 1e-5 for every architecture).
 """
 
@@ -37,11 +38,14 @@ class FastModel:
 
     @classmethod
     def from_checkpoint(cls, path) -> FastModel:
-        """Load a checkpoint directory; `.checkpoint` and `.vocab` are set on the result."""
-        from ghostpen.model.checkpoint import load_model
+        """Load a checkpoint directory's run-time weights (`model/runtime.py`: numpy only, no
+        MXNet); `.checkpoint` and `.vocab` are set on the result. CheckpointError (one line)
+        for a checkpoint that cannot be decoded."""
+        from ghostpen.model.checkpoint import read_checkpoint
+        from ghostpen.model.runtime import load_weights
 
-        net, ckpt = load_model(path)
-        model = cls.from_gluon(net)
+        ckpt = read_checkpoint(path)
+        model = cls(ckpt.config, load_weights(ckpt))
         model.checkpoint, model.vocab = ckpt, ckpt.vocab
         return model
 

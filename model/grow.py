@@ -78,7 +78,9 @@ def mean_log_partition(model, ids: np.ndarray, streams: int = 8, steps: int = 25
 def grow_params(base_net, net, old_size: int, new_bias: np.ndarray | None = None) -> None:
     """Copy `base_net`'s weights into `net` (same architecture, vocabulary grown from
     `old_size` to `net.config.vocab_size`); `new_bias`: decoder biases of the new rows."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     src = base_net._collect_params_with_prefix()
     dst = net._collect_params_with_prefix()

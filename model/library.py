@@ -12,7 +12,9 @@ named by its folder. Wherever a command takes `--model SPEC` (and `ghostpen trai
 `output_path(NAME)`: where `ghostpen train --from … --out NAME` writes: a NAME without a
 slash is a folder in the user models folder, anything else a path. `list_models()` feeds
 `ghostpen models` and the editor's Model menu; `rename_model` / `delete_model` act on user
-models only (the bundled ones are part of the installation).
+models only (the bundled ones are part of the installation, `is_bundled`) and hold the model
+folder's lock (`model/folderlock.py`) while they do: a model a training is writing is refused
+with `ModelInUse`, naming the training's process.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from ghostpen.model.modelinfo import ModelInfo, model_info
 
 DEFAULT_NAME = "default"
 _NAME = re.compile(r"^[^/\\\x00-\x1f]{1,100}$")
@@ -78,6 +81,9 @@ def resolve_model(spec: str | os.PathLike | None) -> Path:
         for folder in (user_models_dir(), bundled_models_dir()):
             if _is_model(folder / text):
                 return folder / text
+        for folder in (user_models_dir(), bundled_models_dir()):  # a broken model of that name:
+            if os.path.lexists(folder / text / "meta.json"):  # its reader says what is wrong
+                return folder / text
     known = ", ".join(sorted(set(_names(user_models_dir()) + _names(bundled_models_dir()))))
     raise ModelNotFound(
         f"{spec}: no such model or checkpoint folder (models: {known or 'none'}; "
@@ -90,73 +96,6 @@ def output_path(spec: str) -> Path:
     if is_plain_name(spec) and not Path(spec).is_dir():
         return user_models_dir() / spec
     return Path(os.path.expanduser(spec))
-
-
-@dataclass
-class ModelInfo:
-    """One row of `ghostpen models` (and one entry of the editor's Model menu)."""
-
-    name: str
-    kind: str  # "bundled" or "user"
-    path: Path
-    arch: str = "?"
-    size: str = ""  # e.g. "2x512, 85 chars"
-    params: int = 0  # number of weights
-    base: str = ""  # base model name for fine-tuned models ("" when trained from scratch)
-    corpus: str = ""  # e.g. "12 files, 551,203 chars"
-    val_bpc: float | None = None
-    date: str = ""  # when the weights were last written (YYYY-MM-DD HH:MM)
-    error: str = ""  # why the checkpoint could not be read ("" when it could)
-    training: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k != "training"}
-        out["path"] = str(self.path)
-        return out
-
-
-def _count_params(config) -> int:
-    v, e, h, n = config.vocab_size, config.num_embed, config.num_hidden, config.num_layers
-    if config.arch == "unrolled":
-        return v * e + e * h + h + h * h + h + h * v + v
-    gates = {"lstm": 4, "gru": 3}.get(config.arch, 1)
-    rnn = sum(gates * h * ((e if k == 0 else h) + h + 2) for k in range(n))
-    return v * e + rnn + h * v + v
-
-
-def model_info(path: Path, kind: str) -> ModelInfo:
-    """What a checkpoint folder says about itself (an unreadable one gets `error` set)."""
-    import time
-
-    from ghostpen.model.checkpoint import META, CheckpointError, read_checkpoint
-
-    info = ModelInfo(name=path.name, kind=kind, path=path)
-    try:
-        ckpt = read_checkpoint(path)
-    except CheckpointError as exc:
-        info.error = str(exc)
-        return info
-    cfg, tr = ckpt.config, ckpt.training
-    info.arch, info.training = cfg.arch, tr
-    layers = "" if cfg.arch == "unrolled" else f"{cfg.num_layers}x"
-    info.size = f"{layers}{cfg.num_hidden}, {len(ckpt.vocab)} chars"
-    info.params = _count_params(cfg)
-    base = tr.get("base_model") or {}
-    info.base = str(base.get("name", "")) if isinstance(base, dict) else ""
-    corpus = tr.get("corpus") or {}
-    if isinstance(corpus, dict) and corpus.get("chars"):
-        info.corpus = f"{corpus.get('file_count', '?')} files, {corpus['chars']:,} chars"
-    elif kind == "bundled":
-        info.corpus = "nietzsche.txt"
-    bpc = tr.get("best_val_bpc")
-    info.val_bpc = float(bpc) if isinstance(bpc, (int, float)) else None
-    try:
-        stamp = (path / ckpt.files["params"]).stat().st_mtime
-        stamp = max(stamp, (path / META).stat().st_mtime) if kind == "user" else stamp
-        info.date = time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
-    except OSError:
-        pass
-    return info
 
 
 def list_models() -> list[ModelInfo]:
@@ -173,18 +112,60 @@ def _user_model(name: str) -> Path:
     return path
 
 
+def is_bundled(path: str | os.PathLike) -> bool:
+    """A folder of the installation's bundled models (never written: `wordlm build` refuses)."""
+    try:
+        return Path(path).resolve().is_relative_to(bundled_models_dir().resolve())
+    except OSError:
+        return False
+
+
+class ModelInUse(ValueError):
+    """A user model that a training (or another ghostpen command) is writing right now."""
+
+
+def _held(path: Path, doing: str):
+    """The model folder's lock (`model/folderlock.py`), or ModelInUse naming its holder."""
+    from ghostpen.model.folderlock import FolderBusy, take_folder
+
+    try:
+        return take_folder(path)
+    except FolderBusy as exc:
+        raise ModelInUse(
+            f"{path.name} cannot be {doing}: a training is writing it ({exc.holder}); stop the "
+            "training or wait for it to finish"
+        ) from None
+
+
 def rename_model(name: str, new_name: str) -> Path:
-    """Rename a user model's folder; ValueError for a bad or taken name."""
+    """Rename a user model's folder; ValueError for a bad or taken name, ModelInUse while a
+    training writes it (its lock is held during the rename)."""
     path = _user_model(name)
     if not is_plain_name(new_name):
         raise ValueError(f"{new_name!r}: a model name may not contain / or \\")
     target = user_models_dir() / new_name
     if target.exists() or new_name == DEFAULT_NAME:
         raise ValueError(f"{new_name}: a model of that name exists already")
-    path.rename(target)
+    lock = _held(path, "renamed")
+    try:
+        path.rename(target)
+    finally:
+        lock.close()
     return target
 
 
 def delete_model(name: str) -> None:
-    """Delete a user model's folder (only ghostpen checkpoints: a folder with meta.json)."""
-    shutil.rmtree(_user_model(name))
+    """Delete a user model's folder (only ghostpen checkpoints: a folder with meta.json);
+    ModelInUse while a training writes it. Under the lock the folder is first moved aside, so
+    a training that starts meanwhile finds no half-deleted model under the name."""
+    path = _user_model(name)
+    lock = _held(path, "deleted")
+    try:
+        doomed = path.with_name(f".deleting-{path.name}-{os.getpid()}")
+        try:
+            path.rename(doomed)
+        except OSError:
+            doomed = path
+        shutil.rmtree(doomed)
+    finally:
+        lock.close()

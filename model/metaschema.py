@@ -4,6 +4,10 @@
 the right type, or raises `MetaError` with one sentence saying which key is wrong. It is safe on
 hostile input: deep nesting, non-dict JSON, wrong types, file names that leave the checkpoint
 folder (`../x.params`, `/etc/passwd`, `sub/x`) and huge numbers all become messages.
+
+Files it names ("files"): "params" (required, the Gluon weights), "runtime" (the decoding
+weights, `model/runtime.py`; its "runtime" entry gives the dtype), "last" and "optimizer"
+(resume state), "wordlm" (the word model; its "word_model" entry).
 """
 
 from __future__ import annotations
@@ -74,6 +78,15 @@ def check_dataclass_fields(data: object, cls: type, key: str) -> dict:
     return data
 
 
+def read_meta(path) -> bytes:
+    """The bytes of the meta.json at `path` through the guarded reader (`ghostpen/smallfile.py`):
+    a FIFO or device is refused at once ("not a regular file (a FIFO)"), a giant file as "too
+    large (70 MB; at most 64 MB)" before it is read; both are OSErrors, as a failed read is."""
+    from ghostpen.smallfile import read_small
+
+    return read_small(path, MAX_META_BYTES)
+
+
 def load_json(raw: bytes, what: str = "meta.json") -> object:
     if len(raw) > MAX_META_BYTES:
         raise MetaError(f"too large ({len(raw) // 2**20} MB; a checkpoint's {what} is a few KB)")
@@ -94,7 +107,7 @@ def checkpoint_format(folder) -> str | None:
     """The "format" of the ghostpen checkpoint in `folder` (a Path), or None when it holds
     none: no meta.json, an unreadable or hostile one, or another program's."""
     try:
-        data = load_json((folder / "meta.json").read_bytes())
+        data = load_json(read_meta(folder / "meta.json"))
     except (OSError, MetaError):
         return None
     fmt = data.get("format") if isinstance(data, dict) else None
@@ -142,7 +155,19 @@ def parse_meta(raw: bytes, fmt: str, version: int, model_cls: type) -> dict:
         _require(meta.get(key, {}), dict, key)
     if "word_model" in meta:
         _check_word_model(meta["word_model"], files)
+    if "runtime" in meta:
+        _check_runtime(meta["runtime"], files)
     return meta
+
+
+def _check_runtime(entry: object, files: dict) -> None:
+    """The optional "runtime": the decoding weights `files.runtime` names and their dtype."""
+    _require(entry, dict, "runtime")
+    name = plain_file_name(entry.get("file"), "runtime.file")
+    if files.get("runtime") != name:
+        raise MetaError(f"runtime.file {name!r} is not the file files.runtime names")
+    if entry.get("dtype") not in ("float16", "float32"):
+        raise MetaError(f"runtime.dtype must be float16 or float32, not {entry.get('dtype')!r}")
 
 
 def _check_word_model(entry: object, files: dict) -> None:

@@ -78,4 +78,10 @@ class Vocab:
     def from_json(cls, data: object) -> Vocab:
         if not isinstance(data, list) or not all(isinstance(c, str) for c in data):
             raise ValueError("vocabulary must be a list of single-character strings")
+        halves = [c for c in data if len(c) == 1 and "\ud800" <= c <= "\udfff"]
+        if halves:  # no text holds one: it could be neither typed nor printed
+            raise ValueError(
+                f"vocabulary holds U+{ord(halves[0]):04X}, half of a surrogate pair and not a "
+                "character; the checkpoint is damaged"
+            )
         return cls(data)

@@ -287,10 +287,10 @@ def word_model_of(ckpt) -> WordLM | None:
 
 def _named_file(folder: Path) -> str:
     """The word model file a checkpoint's meta.json names, else `wordlm.npz`."""
-    from ghostpen.model.metaschema import MetaError, load_json, plain_file_name
+    from ghostpen.model.metaschema import MetaError, load_json, plain_file_name, read_meta
 
     try:
-        meta = load_json((folder / "meta.json").read_bytes())
+        meta = load_json(read_meta(folder / "meta.json"))
     except (OSError, MetaError):
         return FILE
     name = meta.get("files", {}).get("wordlm") if isinstance(meta, dict) else None

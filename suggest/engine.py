@@ -162,10 +162,11 @@ class SuggestionEngine:
     @classmethod
     def from_checkpoint(cls, path=None, settings: EngineSettings | None = None):
         """Load a checkpoint (default: the bundled model); raises CheckpointError."""
-        from ghostpen.model.checkpoint import default_model_path, load_model
+        from ghostpen.model.checkpoint import default_model_path
 
-        net, ckpt = load_model(default_model_path() if path is None else path)
-        engine = cls(FastModel.from_gluon(net), ckpt.vocab, settings, name=ckpt.name)
+        model = FastModel.from_checkpoint(default_model_path() if path is None else path)
+        ckpt = model.checkpoint  # numpy run-time weights: no MXNet in the editor
+        engine = cls(model, ckpt.vocab, settings, name=ckpt.name)
         engine.word_prior = word_model_of(ckpt)  # None when the checkpoint has none
         return engine
 

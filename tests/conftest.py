@@ -17,6 +17,13 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_configure(config):
+    """The tests' own `import mxnet` gets ghostpen's shims too (numpy.bool; distutils on 3.12)."""
+    from ghostpen.mxcompat import apply
+
+    apply()
+
+
 def shared_file(name: str) -> Path:
     """A file from ../shared/data, or skip the test saying why."""
     path = SHARED_DATA / name

@@ -23,6 +23,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 
 from ghostpen.argtypes import (
@@ -122,16 +123,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     t.add_argument(
         "--minutes",
         type=non_negative_float,
-        help=f"wall-clock budget for this run (0 = none) ({DEFAULT_TRAIN.minutes})",
+        help="wall-clock budget for this run, 0 = none "
+        f"({_default('minutes', DEFAULT_TRAIN.minutes)})",
     )
     t.add_argument("--seq-len", type=positive_int, help=f"({DEFAULT_TRAIN.seq_len})")
     t.add_argument("--batch-size", type=positive_int, help=f"({DEFAULT_TRAIN.batch_size})")
-    t.add_argument("--lr", type=positive_float, help=f"({DEFAULT_TRAIN.lr})")
+    t.add_argument(
+        "--lr",
+        type=positive_float,
+        help=f"Adam learning rate ({_default('lr', DEFAULT_TRAIN.lr)})",
+    )
     t.add_argument("--clip", type=positive_float, help=f"({DEFAULT_TRAIN.clip})")
     t.add_argument(
         "--weight-decay", type=non_negative_float, help=f"({DEFAULT_TRAIN.weight_decay})"
     )
-    t.add_argument("--patience", type=positive_int, help=f"({DEFAULT_TRAIN.patience})")
+    t.add_argument(
+        "--patience",
+        type=positive_int,
+        help="stop after this many validations without improvement "
+        f"({_default('patience', DEFAULT_TRAIN.patience)})",
+    )
     t.add_argument("--valid-fraction", type=open_fraction, help=f"({DEFAULT_TRAIN.valid_fraction})")
     t.add_argument(
         "--test-fraction",
@@ -169,6 +180,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     finetune.add_arguments(p)
 
 
+def _default(field: str, scratch: float) -> str:
+    """'0.002; with --from: 0.001' when a fine-tune has its own default for `field`."""
+    tuned = finetune.DEFAULTS.get(field)
+    shown = f"{scratch:g}"
+    return shown if tuned is None or tuned == scratch else f"{shown}; with --from: {tuned:g}"
+
+
 def _gpus(text: str) -> tuple[int, ...]:
     from ghostpen.training.dist import parse_gpus
 
@@ -191,6 +209,28 @@ def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
     return ModelConfig.from_json(model_json), TrainConfig.from_json(train_json)
 
 
+# tqdm's own remaining time assumes every epoch runs; "left" in the postfix is the loop's eta_s
+BAR_FORMAT = {"bar_format": "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"}
+
+
+def _clock(seconds: float) -> str:
+    """3725 -> '1:02:05', 75 -> '1:15'."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _expected_total(total: int, first: tuple[int, float], event) -> int:
+    """The steps this run will end at: all epochs' steps, or fewer when the time budget
+    (`eta_s`) ends first at the speed seen since the start."""
+    step0, t0 = first
+    elapsed = time.monotonic() - t0
+    if event.step <= step0 or elapsed <= 0:
+        return total
+    by_time = event.step + round(event.eta_s * (event.step - step0) / elapsed)
+    return max(event.step, min(total, by_time))
+
+
 class _Reporter:
     """Turns loop events into a tqdm bar, JSON lines, or nothing."""
 
@@ -209,11 +249,15 @@ class _Reporter:
 
         if event.event == "start":
             total = event.epochs * event.chunks_per_epoch
-            self.bar = tqdm(total=total, initial=event.step, unit="step", dynamic_ncols=True)
-            self.val = None
+            self.bar = tqdm(
+                total=total, initial=event.step, unit="step", dynamic_ncols=True, **BAR_FORMAT
+            )
+            self.val, self.first, self.epochs_total = None, (event.step, time.monotonic()), total
         elif event.event == "step" and self.bar is not None:
+            self.bar.total = _expected_total(self.epochs_total, self.first, event)
             self.bar.update(event.step - self.bar.n)
             post = {
+                "left": _clock(event.eta_s),  # the loop's: epochs or --minutes, which ends first
                 "loss": f"{event.loss:.3f}",
                 "chars/s": f"{event.chars_per_s:.0f}",
                 "epoch": event.epoch + 1,

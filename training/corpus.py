@@ -3,18 +3,22 @@
 Each file is decoded by `ghostpen.textio.decode_bytes`, as the editor opens it: BOM (UTF-8,
 UTF-16/32) -> strict UTF-8 -> cp1252 -> latin-1 (never fails), newlines normalised to "\\n".
 Binary files (NUL bytes, or over 30% control characters in the first 8 KiB) are skipped with a
-warning; a corpus with no text at all is rejected with a clear error.
+warning; a corpus with no text at all is rejected with a clear error. Sizes are checked before
+anything is read (at most `MAX_CORPUS_BYTES`); a FIFO or device given as a path is named as one.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ghostpen.smallfile import SmallFileError, describe_size, read_small
 from ghostpen.textio import BinaryFileError, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -38,39 +42,101 @@ class Corpus:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-def _expand(paths: Iterable[str | os.PathLike], extensions: tuple[str, ...] | None) -> list[Path]:
+MAX_CORPUS_BYTES = 512 * 1024 * 1024  # the most text one training reads (sizes checked first)
+
+
+def _not_a_file(p: Path) -> str:
+    """Why `p`, which exists, is neither a text file nor a folder ("a FIFO", …)."""
+    try:
+        mode = p.stat().st_mode
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):  # fmt: skip
+        if test(mode):
+            return f"{name}, not a text file or folder"
+    return "not a text file or folder"
+
+
+def corpus_files(
+    paths: Iterable[str | os.PathLike],
+    extensions: tuple[str, ...] | None = DEFAULT_EXTENSIONS,
+    limit: int | None = None,
+) -> list[Path]:
+    """The files `paths` name: files as they are, folders searched recursively (hidden parts
+    and other extensions left out). CorpusError for a path that is missing, a FIFO or device.
+    With `limit`, the search stops once more than `limit` files are found (a preview's bound)."""
     files: list[Path] = []
     for p in map(Path, paths):
+        if limit is not None and len(files) > limit:
+            break
         if p.is_dir():
-            found = sorted(
-                f
-                for f in p.rglob("*")
-                if f.is_file()
-                and (not extensions or f.suffix.lower() in extensions)
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            found = []
+            for f in p.rglob("*"):
+                if limit is not None and len(files) + len(found) > limit:
+                    break
+                if (
+                    (not extensions or f.suffix.lower() in extensions)
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                    and f.is_file()
+                ):
+                    found.append(f)
+            found.sort()
             if not found:
                 log.warning("%s: no files with extensions %s", p, ", ".join(extensions or ()))
             files.extend(found)
         elif p.is_file():
             files.append(p)
+        elif os.path.exists(p):
+            raise CorpusError(f"{p}: {_not_a_file(p)}")
         else:
             raise CorpusError(f"{p}: no such file or folder")
     return files
 
 
+def file_size(f: Path) -> int:
+    """The size of `f` in bytes (0 when it cannot be read: the read then says why)."""
+    try:
+        return f.stat().st_size
+    except OSError:
+        return 0
+
+
+def too_large(total: int, max_bytes: int = MAX_CORPUS_BYTES, largest: Path | None = None) -> str:
+    """The message for a corpus of `total` bytes over the cap."""
+    big = f" ({largest} alone is {describe_size(file_size(largest))})" if largest else ""
+    return (f"the corpus is {describe_size(total)}{big}; at most {max_bytes // 2**20} MB is "
+            "read: pass fewer files or split it")  # fmt: skip
+
+
+def _read(f: Path, budget: int, total: int, max_bytes: int) -> bytes:
+    """The bytes of `f` when they fit the remaining `budget` (sizes checked before reading);
+    CorpusError when they do not, OSError (SmallFileError for a FIFO swapped in) otherwise."""
+    size = file_size(f)
+    if size > budget:
+        raise CorpusError(too_large(total + size, max_bytes, f))
+    try:
+        return read_small(f, budget)
+    except SmallFileError as exc:
+        if exc.errno == errno.EFBIG:  # it grew while read
+            raise CorpusError(too_large(total + budget + 1, max_bytes, f)) from None
+        raise
+
+
 def load_corpus(
     paths: Iterable[str | os.PathLike],
     extensions: tuple[str, ...] | None = DEFAULT_EXTENSIONS,
-    max_bytes: int = 512 * 1024 * 1024,
+    max_bytes: int = MAX_CORPUS_BYTES,
 ) -> Corpus:
-    """Read every text file under `paths` (folders recursively, filtered by extension)."""
+    """Read every text file under `paths` (folders recursively, filtered by extension). Each
+    file's size is checked against what is left of `max_bytes` before it is read, so a 40 GB
+    file is a message, never a 40 GB read."""
     corpus = Corpus(text="")
     parts: list[str] = []
     total = 0
-    for f in _expand(paths, extensions):
+    for f in corpus_files(paths, extensions):
         try:
-            data = f.read_bytes()
+            data = _read(f, max_bytes - total, total, max_bytes)
         except OSError as exc:
             corpus.skipped.append((f, f"unreadable: {exc.strerror or exc}"))
             continue
@@ -81,10 +147,6 @@ def load_corpus(
             log.warning("%s: skipped (looks binary)", f)
             continue
         total += len(data)
-        if total > max_bytes:
-            raise CorpusError(
-                f"corpus is larger than {max_bytes // 2**20} MB; pass fewer files or split it"
-            )
         if text.strip():
             parts.append(text)
             corpus.files.append(f)

@@ -86,7 +86,9 @@ class Dist:
     """This process's place in a run: contexts, KVStore, rank, and the shared decisions."""
 
     def __init__(self, kvstore: str | None = None, gpus: tuple[int, ...] | None = None):
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         if kvstore is not None and kvstore not in KVSTORES:
             raise ValueError(f"--kvstore must be one of {', '.join(KVSTORES)}")
@@ -151,7 +153,9 @@ class Dist:
         can reach the servers before a weight pull (see the rules above)."""
         if self.kv is None:
             return
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         for trainer in trainers:
             trainer._optimizer.rescale_grad = trainer._scale / batch  # as step(batch) sets it
@@ -168,7 +172,9 @@ class Dist:
         every worker; keys base, base+1, …; dist_sync only). `chief_only`: the others add
         zeros, so everyone gets rank 0's values. Each worker pulls after its own push, which
         the servers answer only once every worker's push is merged: the pull sees this round."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         keys = [base + i for i in range(len(arrays))]
         ready = self.__dict__.setdefault("_ranges", set())
@@ -208,7 +214,9 @@ class Dist:
         round's sum (before every worker's push is merged; seen as workers that disagreed on
         stopping, one leaving while the other waited for its gradients): such a pull is
         repeated until the round is complete, so every worker reads the same sum."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         if not hasattr(self, "_control"):
             self._control = mx.nd.zeros((len(values) + 1,))
@@ -237,7 +245,9 @@ class Dist:
         rounds still queued would strand the others: rank 0 then hung in its last validation
         while the other worker sat in the store's exit barrier."""
         if self.kv is not None:
-            import mxnet as mx
+            from ghostpen.mxcompat import require_mxnet
+
+            mx = require_mxnet()
 
             mx.nd.waitall()
 
@@ -262,6 +272,9 @@ class Dist:
 @functools.cache
 def _key_range_class():
     """`KeyRange`, defined on first use so importing this module does not import MXNet."""
+    from ghostpen.mxcompat import require_mxnet
+
+    require_mxnet()
     from mxnet.kvstore import KVStoreBase
 
     class KeyRange(KVStoreBase):

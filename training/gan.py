@@ -94,7 +94,9 @@ def _adam_state(trainer) -> tuple[dict, dict]:
 
 
 def _restore_adam(trainer, arrays: dict, info: dict) -> None:
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     updater, opt = trainer._updaters[0], trainer._optimizer
     for key, value in arrays.items():
@@ -141,7 +143,9 @@ def train_gan(
     """Train (or resume) into checkpoint directory `out`; returns the final "done" event.
 
     `dist`: this process's `training.dist.Dist` (None: one process, no KVStore)."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
     from mxnet import autograd, gluon
 
     from ghostpen.training.dist import Dist

@@ -14,22 +14,39 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ghostpen.argtypes import non_negative_float, positive_int
+from ghostpen.argtypes import int_range, non_negative_float
+
+MAX_PROCESSES = 4096  # -n and -s; one machine takes at most 32 (training/launch.py)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-n", "--workers", type=positive_int, required=True, help="worker processes")
-    p.add_argument("-s", "--servers", type=positive_int, default=1, help="server processes (1)")
+    count = int_range(1, MAX_PROCESSES)
+    p.add_argument("-n", "--workers", type=count, required=True,
+                   help="worker processes (1 to 4096; at most 32 processes a machine)")  # fmt: skip
+    p.add_argument("-s", "--servers", type=count, default=1, help="server processes (1)")
     p.add_argument(
         "--hosts",
         metavar="FILE",
-        help="machines, one a line, reached with ssh (default: all processes here, on loopback)",
+        help="machines, one a line (ADDRESS [ROLE …]), reached with ssh (default: all "
+        "processes here, on loopback); see docs/distributed.md",
     )
     p.add_argument(
         "--port",
-        type=positive_int,
+        type=int_range(1, 65535),
         default=None,
         help="the scheduler's port (default: a free one; with --hosts 9091)",
+    )
+    p.add_argument(
+        "--ssh",
+        default="ssh",
+        metavar="COMMAND",
+        help='with --hosts: the ssh command, e.g. "ssh -F cluster.conf" (ssh)',
+    )
+    p.add_argument(
+        "--python",
+        metavar="PATH",
+        default=None,
+        help="with --hosts: the Python with ghostpen on every host (default: this one's path)",
     )
     p.add_argument(
         "--grace",
@@ -56,7 +73,10 @@ def worker_argv(command: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.training.launch import Launcher, LaunchError, read_hosts
+    import shlex
+
+    from ghostpen.training.launch import Launcher, LaunchError
+    from ghostpen.training.launch_remote import read_hosts_file
 
     argv = worker_argv(args.command)
     if not argv:
@@ -65,17 +85,21 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        hosts = None
-        if args.hosts:
-            with open(args.hosts, encoding="utf-8") as f:
-                hosts = read_hosts(f.read())
+        ssh = shlex.split(args.ssh)
+        if not ssh:
+            raise LaunchError("--ssh is empty")
+        hosts = read_hosts_file(args.hosts) if args.hosts else None
         launcher = Launcher(
-            argv, args.workers, args.servers, hosts=hosts, port=args.port, grace_s=args.grace
-        )
-    except (LaunchError, OSError) as exc:
+            argv, args.workers, args.servers, hosts=hosts, port=args.port, grace_s=args.grace,
+            python=args.python or sys.executable, ssh=ssh,
+        )  # fmt: skip
+        code = launcher.run()
+    except (LaunchError, OSError, ValueError) as exc:
         print(f"ghostpen launch: {exc}", file=sys.stderr)
         return 2
-    return launcher.run()
+    if code != 0 and launcher.failure:
+        print(f"ghostpen launch: {launcher.failure}; every process was stopped", file=sys.stderr)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,7 +64,9 @@ class StopFlag:
 
 def evaluate(net, data: np.ndarray, seq_len: int = VALID_SEQ, ctx=None) -> float:
     """Bits per character of `net` on batchified `data` (rows, batch); dropout off."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     ctx = ctx or mx.cpu()
     state = net.begin_state(data.shape[1], ctx=ctx)
@@ -156,7 +158,9 @@ class _Run:
     """One training run's network, optimizer, data and loop position."""
 
     def __init__(self, model_config, config, text, out, vocab, resume, corpus_info, dist=None):
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
         from mxnet import gluon
 
         from ghostpen.model.charrnn import build_model
@@ -317,7 +321,9 @@ class _Run:
 
     def epoch(self) -> str:
         """Train the rest of the current epoch; a stop reason, or "" when it ran to its end."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         position, config = self.position, self.config
         mx.random.seed(config.seed + position["epoch"] * EPOCH_SEED_STRIDE + position["chunk"])
@@ -447,7 +453,9 @@ class _Run:
         self.stats.update(
             {k: position[v] for k, v in keys.items()}, elapsed_s=position["elapsed_s"]
         )
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
 
         arrays, opt_info = _optimizer_state(self.trainer)
         arrays.update({f"state{i}": s for i, s in enumerate(self.state)})
@@ -480,11 +488,10 @@ class _Run:
             self.word_file, self.word_lm = files["wordlm"], None
 
     def _save_failure(self, exc: BaseException) -> str:
-        if isinstance(exc, OSError):
-            why = exc.strerror or str(exc)
-        else:  # MXNet's own writer: the last line of its message says why
-            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-            why = (lines[-1] if lines else type(exc).__name__)[:200]
+        from ghostpen.oserrors import describe_write_error
+
+        # "disk full", not errno 28 or MXNet's "Check failed: std::fwrite" (ghostpen/oserrors.py)
+        why = describe_write_error(exc, self.out, need=_checkpoint_bytes(self.net))
         if self.saved_step is not None:
             kept = f"the checkpoint of step {self.saved_step} is kept"
         elif (self.out / META).exists():
@@ -492,6 +499,14 @@ class _Run:
         else:
             kept = "nothing was saved"
         return f"cannot write the checkpoint in {self.out} ({why}); {kept}"
+
+
+def _checkpoint_bytes(net) -> int:
+    """About how many bytes one save writes: best and last weights, two Adam moments (float32)."""
+    try:
+        return 4 * 4 * sum(p.data().size for p in net.collect_params().values())
+    except Exception:  # noqa: BLE001 - only an estimate for a message; never fail the message
+        return 0
 
 
 def _overrides(config: TrainConfig) -> dict:

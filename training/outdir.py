@@ -5,6 +5,7 @@
 with one sentence saying what is wrong and what to do:
 
 - `path` is a file, or lies under a file, or cannot be written: said up front, not after an epoch;
+- `path` lies in a system folder (`/NAME`, `/usr/…`: `GHOSTPEN_MODELS_DIR=/`): refused;
 - another training holds the folder: "… is in use by another training (pid N)" — an exclusive
   `fcntl.flock` (`msvcrt.locking` on Windows) on `.ghostpen.lock` inside it;
 - the folder already holds a ghostpen model and neither `--resume` nor `--force` was given:
@@ -13,70 +14,29 @@ with one sentence saying what is wrong and what to do:
   training never deletes a file it did not write;
 - `--resume` with nothing to resume.
 
-The lock file stays in the folder after the run (removing it would race with a second run that
-already opened it); it is ghostpen's own and the checks below ignore it.
+The lock is the model folder's one lock (`model/folderlock.py`): `ghostpen wordlm build` and
+*Manage models ▸ Rename/Delete* take it too, so none of them touches a folder a training is
+writing. The lock file stays in the folder after the run; it is ghostpen's own and the checks
+below ignore it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ghostpen.model.folderlock import LOCK_NAME, system_folder
+from ghostpen.model.folderlock import FolderLock as _Lock
 from ghostpen.model.metaschema import checkpoint_format
+from ghostpen.oserrors import describe_os_error
 
-LOCK_NAME = ".ghostpen.lock"
 OWN_NAMES = (LOCK_NAME,)  # files in an output folder that ghostpen itself keeps there
 META_NAME = "meta.json"
 
 
 class OutputError(Exception):
     """The output folder cannot be used; the message says why and what to do."""
-
-
-class _Lock:
-    """An exclusive, non-blocking lock on one file (released when closed or the process dies)."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self.fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o644)
-
-    def acquire(self) -> bool:
-        try:
-            if os.name == "nt":  # pragma: no cover - exercised on Windows only
-                import msvcrt
-
-                msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
-
-    def holder(self) -> str:
-        """What the holding process wrote into the lock file ("pid 123 on host, since …")."""
-        with contextlib.suppress(OSError):
-            os.lseek(self.fd, 0, os.SEEK_SET)
-            text = os.read(self.fd, 200).decode("utf-8", "replace").strip()
-            if text:
-                return text
-        return "pid unknown"
-
-    def write_owner(self) -> None:
-        since = time.strftime("%Y-%m-%d %H:%M:%S")
-        info = f"pid {os.getpid()} on {socket.gethostname()}, since {since}\n".encode()
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        os.ftruncate(self.fd, 0)
-        os.write(self.fd, info)
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
 
 
 @dataclass
@@ -106,7 +66,7 @@ def _make_folder(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{path} cannot be created ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} cannot be created ({describe_os_error(exc)})") from None
 
 
 def _check_writable(path: Path) -> None:
@@ -119,7 +79,7 @@ def _check_writable(path: Path) -> None:
             os.close(fd)
         probe.unlink()
     except OSError as exc:
-        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
 
 
 def claim_output(
@@ -128,11 +88,17 @@ def claim_output(
     """Claim `path` for a training run (see the module docstring); `kind` is the checkpoint
     format this training writes, so resuming a different kind of model is refused."""
     path = Path(path)
+    system = system_folder(path)
+    if system is not None:
+        env = os.environ.get("GHOSTPEN_MODELS_DIR")
+        hint = f" (GHOSTPEN_MODELS_DIR is {env})" if env else ""
+        raise OutputError(f"{path} lies in the system folder {system}{hint}; a model belongs in "
+                          "a folder of your own")  # fmt: skip
     _make_folder(path)
     try:
         lock = _Lock(path / LOCK_NAME)
     except OSError as exc:
-        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
     if not lock.acquire():
         holder = lock.holder()
         lock.close()
@@ -146,7 +112,7 @@ def claim_output(
         lock.close()
         if isinstance(exc, OutputError):
             raise
-        raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
+        raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
     return OutputClaim(path, existing, lock)
 
 

@@ -14,6 +14,7 @@ wrong result (tests/training/test_step.py checks both).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -24,9 +25,29 @@ def default_threads(requested: int | None = None) -> int:
     """`requested`, else OMP_NUM_THREADS when the environment sets it (the editor starts its
     training child with 1), else the cores this process may use."""
     if requested:
-        return requested
+        return bounded_threads(requested, "--threads")
     env = os.environ.get("OMP_NUM_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else available_cores()
+    if env.isdigit() and int(env) > 0:
+        return bounded_threads(int(env), "OMP_NUM_THREADS")
+    return available_cores()
+
+
+def max_threads() -> int:
+    """The most OpenMP threads a training asks for: 4 per usable core, at most 256 (libgomp
+    aborts the process with SIGABRT when it cannot start the threads it was told to)."""
+    return min(4 * available_cores(), 256)
+
+
+def bounded_threads(n: int, what: str) -> int:
+    """`n`, or `max_threads()` with a warning on stderr when `n` is more than that."""
+    most = max_threads()
+    if n <= most:
+        return n
+    logging.getLogger(__name__).warning(
+        "%s %d is more than this machine can run (%d usable cores); using %d threads",
+        what, n, available_cores(), most,
+    )  # fmt: skip
+    return most
 
 
 def available_cores() -> int:
@@ -47,6 +68,9 @@ def set_threads(n: int) -> bool:
 
 def compile_net(net) -> None:
     """Hybridize a built network for training (a no-op for a plain Block)."""
+    from ghostpen.mxcompat import require_mxnet
+
+    require_mxnet()
     from mxnet import gluon
 
     if isinstance(net, gluon.HybridBlock):
@@ -73,6 +97,9 @@ class TrainStep:
     def __init__(
         self, net, trainer, clip=None, *, ctx=None, workers=1, reduce_first=False, fixed_chars=None
     ):
+        from ghostpen.mxcompat import require_mxnet
+
+        require_mxnet()
         from mxnet import gluon
 
         self.net, self.trainer, self.clip, self.fixed_chars = net, trainer, clip, fixed_chars
@@ -83,7 +110,9 @@ class TrainStep:
 
     def __call__(self, x: np.ndarray, y: np.ndarray, state):
         """x, y: (seq, batch) ids -> (per-character loss in nats NDArray (seq*batch,), state)."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
         from mxnet import autograd, gluon
 
         from ghostpen.model.charrnn import detach
@@ -106,6 +135,9 @@ class TrainStep:
 
     def _reduce_clip_update(self, chars: int) -> None:
         """Sum the gradients over workers/devices, clip each device's copy, divide by `chars`."""
+        from ghostpen.mxcompat import require_mxnet
+
+        require_mxnet()
         from mxnet import gluon
 
         self.trainer.allreduce_grads()
@@ -117,7 +149,9 @@ class TrainStep:
 
     def _split(self, x: np.ndarray, y: np.ndarray, state):
         """The step with the streams split over `self.ctx` (batch must divide by the devices)."""
-        import mxnet as mx
+        from ghostpen.mxcompat import require_mxnet
+
+        mx = require_mxnet()
         from mxnet import autograd
         from mxnet.gluon.utils import split_and_load
 

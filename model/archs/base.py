@@ -8,6 +8,8 @@ decoder and the CLI never branch on its name:
 - `weights(net)`: the block's weights as float32 numpy arrays, read through public Gluon API.
 - `stepper(config, weights)`: a numpy `Stepper` with `begin_state(batch)` and
   `step(ids (batch,), state) -> (logits (batch, vocab), state)`, matching the block.
+- `shapes(config)`: the shape of every array `weights` returns (the run-time weights file,
+  `model/runtime.py`, is checked against it before decoding).
 - `hybridizable`: whether the block is a HybridBlock (compiled for fast training).
 
 MXNet is imported inside `build` / `weights` only, so config validation and the numpy stepper
@@ -41,6 +43,8 @@ class Architecture(Protocol):
     def build(self, config: ModelConfig): ...
 
     def weights(self, net) -> dict[str, np.ndarray]: ...
+
+    def shapes(self, config: ModelConfig) -> dict[str, tuple[int, ...]]: ...
 
     def stepper(self, config: ModelConfig, weights: dict[str, np.ndarray]) -> Stepper: ...
 

@@ -59,6 +59,9 @@ class GanConfig:
 @functools.cache
 def _classes():
     """The Gluon classes, defined on first use so importing this module does not import MXNet."""
+    from ghostpen.mxcompat import require_mxnet
+
+    require_mxnet()
     from mxnet import gluon
     from mxnet.gluon import nn
 
@@ -116,7 +119,9 @@ def build_discriminator(config: GanConfig):
 
 def init_weights(net, seed: int | None = None) -> None:
     """The tutorial's DCGAN init: conv weights N(0, 0.02), BatchNorm gamma N(1, 0.02), beta 0."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     if seed is not None:
         mx.random.seed(seed)
@@ -137,7 +142,9 @@ def weights(net) -> dict[str, np.ndarray]:
 
 def set_weights(net, arrays: dict[str, np.ndarray]) -> None:
     """Load `weights()`-style arrays into an initialised or fresh net (shapes must match)."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
 
     expected = set()
     for i, layer in enumerate(net.body):

@@ -29,7 +29,9 @@ from ghostpen.model.config import ModelConfig
 @functools.cache
 def _block_class():
     """The Gluon class, defined on first use so importing this module does not import MXNet."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
     from mxnet import gluon
     from mxnet.gluon import nn, rnn
 
@@ -177,6 +179,16 @@ class Recurrent:
             emb=block_arrays(net.encoder)["weight"], dec_w=dec["weight"], dec_b=dec["bias"]
         )
         return weights
+
+    def shapes(self, config: ModelConfig) -> dict[str, tuple[int, ...]]:
+        gates = {"lstm": 4, "gru": 3}.get(self.name, 1) * config.num_hidden  # G*H rows
+        vocab, embed, hidden = config.vocab_size, config.num_embed, config.num_hidden
+        out = {"emb": (vocab, embed), "dec_w": (vocab, hidden), "dec_b": (vocab,)}
+        for layer in range(config.num_layers):
+            out[f"l{layer}_i2h_weight"] = (gates, embed if layer == 0 else hidden)
+            out[f"l{layer}_h2h_weight"] = (gates, hidden)
+            out[f"l{layer}_i2h_bias"] = out[f"l{layer}_h2h_bias"] = (gates,)
+        return out
 
     def stepper(self, config: ModelConfig, weights: dict[str, np.ndarray]) -> RecurrentStepper:
         return RecurrentStepper(config, weights)

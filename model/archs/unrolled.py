@@ -25,7 +25,9 @@ from ghostpen.model.config import ModelConfig
 @functools.cache
 def _block_class():
     """The Gluon class, defined on first use so importing this module does not import MXNet."""
-    import mxnet as mx
+    from ghostpen.mxcompat import require_mxnet
+
+    mx = require_mxnet()
     from mxnet import gluon
     from mxnet.gluon import nn
 
@@ -107,6 +109,18 @@ class Unrolled:
             "d2_b": d2["bias"],
             "dec_w": d3["weight"],
             "dec_b": d3["bias"],
+        }
+
+    def shapes(self, config: ModelConfig) -> dict[str, tuple[int, ...]]:
+        vocab, embed, hidden = config.vocab_size, config.num_embed, config.num_hidden
+        return {
+            "emb": (vocab, embed),
+            "d1_w": (hidden, embed),
+            "d1_b": (hidden,),
+            "d2_w": (hidden, hidden),
+            "d2_b": (hidden,),
+            "dec_w": (vocab, hidden),
+            "dec_b": (vocab,),
         }
 
     def stepper(self, config: ModelConfig, weights: dict[str, np.ndarray]) -> UnrolledStepper:

@@ -178,7 +178,7 @@ def test_about_box_names_the_data_and_its_attribution(window, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
     window.acts.about.trigger()
-    assert shown and "Beyond Good and Evil" in shown[0]
+    assert shown and "nietzsche.txt" in shown[0] and "Beyond Good and Evil" not in shown[0]
     assert "CC BY 4.0" in shown[0] and "Draftbit" in shown[0]  # the shipped generator's data
     assert about.avatar_credit() in shown[0].replace("&quot;", '"')
 

@@ -43,6 +43,7 @@ class HabitsEngine:
 @pytest.fixture
 def make_app(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(dialogs, "ask_save_changes", lambda parent, name: "discard")
+    monkeypatch.setattr(dialogs, "ask_save_all", lambda parent, names: "discard_all")
 
     def make(enabled: bool | None = None, **prefs):
         store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)

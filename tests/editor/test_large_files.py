@@ -58,9 +58,9 @@ def test_very_long_lines_turn_highlighting_off_for_that_tab(window, tmp_path):
     small.write_text("def f():\n    return 1\n")
     big = tmp_path / "minified.py"
     big.write_text("x = [" + "1, " * (LONG_LINE_CHARS // 3 + 10) + "]\nprint(x)\n")
-    window.set_word_wrap(True)
     assert window.open_file(str(small))
     normal = window.current_document()
+    window.set_word_wrap(True)  # for code (off by default)
     assert window.open_file(str(big))
     long_doc = window.current_document()
     assert long_doc is not normal and long_doc.long_lines and not normal.long_lines

@@ -120,7 +120,7 @@ def test_manage_rename_and_delete_with_confirmation(app, models_dir, monkeypatch
     dialog.list.setCurrentRow(names.index("mine"))  # in use: not deletable
     assert not dialog.delete_button.isEnabled() and not dialog.delete()
     dialog.list.setCurrentRow(names.index("old"))
-    assert "arch: lstm" in dialog.details.text()
+    assert "lstm" in dialog.details.text() and "Trained" in dialog.details.text()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("renamed", True))
     assert dialog.rename()
     assert (models_dir / "renamed" / "meta.json").is_file() and not (models_dir / "old").exists()
@@ -145,5 +145,46 @@ def test_a_missing_model_still_builds_the_window(qtbot, tmp_path, models_dir):
     assert "gone" in built.window.status.text_of("model") or built.suggester.last_error
     built.models.menu.aboutToShow.emit()
     assert not any(a.isChecked() for a in built.models.model_actions.values())
+    built.window.close()
+    built.suggester.stop()
+
+
+def test_menu_says_what_each_number_was_measured_on(app):
+    app.models.menu.aboutToShow.emit()
+    default = app.models.model_actions["default"].text()
+    assert "on held-out text of nietzsche.txt" in default and "(base pd-base: " in default
+    assert any(
+        "lower is better" in a.text() and not a.isEnabled() for a in app.models.menu.actions()
+    )
+    assert "Trained: " in app.models.model_actions["default"].toolTip()
+
+
+def test_show_folder_without_a_file_manager_says_so(app, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    told = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: told.append(a[2]))
+    dialog = app.models.manage()
+    dialog.show_folder()
+    assert told and "No file manager" in told[0] and str(dialog.selected().path) in told[0]
+
+
+def test_a_model_with_a_mistyped_stat_does_not_stop_the_editor(qtbot, tmp_path, models_dir):
+    """Issue 21 item 8: the menu and Manage models list it, with a note; the rest works."""
+    import json
+
+    meta_file = models_dir / "mine" / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["training"]["corpus"] = {"chars": "many", "file_count": 1}
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    store = QSettings(str(tmp_path / "s2.ini"), QSettings.Format.IniFormat)
+    built = build_app(settings_store=store, recovery=RecoveryStore(tmp_path / "r2"))
+    qtbot.addWidget(built.window)
+    built.models.menu.aboutToShow.emit()
+    assert set(built.models.model_actions) == {"default", "mine"}
+    dialog = built.models.manage()
+    dialog.list.setCurrentRow([i.name for i in dialog.infos].index("mine"))
+    assert "corpus.chars" in dialog.details.text()
     built.window.close()
     built.suggester.stop()

@@ -46,7 +46,8 @@ def test_no_problem_when_everything_loads_or_another_platform_is_chosen():
     def boom(args):
         raise AssertionError("ldd must not run")
 
-    assert pc.display_problem(X11, "linux", run=lambda a: LDD_OK, files=FILES) is None
+    up = {"connect": lambda display: None}  # an X server answers
+    assert pc.display_problem(X11, "linux", run=lambda a: LDD_OK, files=FILES, **up) is None
     offscreen = {"QT_QPA_PLATFORM": "offscreen"}
     assert pc.display_problem(offscreen, "linux", run=boom, files=FILES) is None
     assert pc.display_problem(X11, "darwin", run=boom, files=FILES) is None
@@ -94,3 +95,22 @@ def test_ghostpen_edit_says_what_to_install_instead_of_aborting(monkeypatch, cap
     err = capsys.readouterr().err
     assert "ghostpen edit: Qt's X11 plugin cannot load: missing libxcb-cursor.so.0" in err
     assert "sudo apt install libxcb-cursor0" in err
+
+
+def test_a_display_no_server_answers_on_is_named(tmp_path, monkeypatch):
+    """Issue 17 item 5: DISPLAY=:99 with no X server: not Qt's "xcb-cursor0 is needed"."""
+    monkeypatch.setenv("XAUTHORITY", str(tmp_path / "none"))
+    env = {"DISPLAY": ":97"}  # (if an X server were running there, this would not test much)
+    if pc.x_connection_error(":97") is None:
+        pytest.skip("an X server answers on :97 here")
+    msg = pc.display_problem(env, "linux", run=lambda a: LDD_OK, files=FILES)
+    assert msg.startswith("cannot connect to display :97 (") and "Xvfb :97" in msg
+    assert pc.x_connection_error("not a display") == "not a display name"
+
+
+def test_a_display_that_answers_is_fine_and_the_check_is_injected():
+    seen = []
+    msg = pc.display_problem(
+        {"DISPLAY": "host:3"}, "linux", lambda a: LDD_OK, FILES, connect=seen.append
+    )
+    assert msg is None and seen == ["host:3"]

@@ -38,6 +38,7 @@ class Prompts:
         mp = monkeypatch
         mp.setattr(dialogs, "show_error", lambda parent, title, text: self.errors.append(text))
         mp.setattr(dialogs, "ask_save_changes", lambda parent, name: self.save_changes.pop(0))
+        mp.setattr(dialogs, "ask_save_all", lambda parent, names: "each")
         mp.setattr(dialogs, "ask_restore", self._restore)
 
     def _restore(self, parent, docs):

@@ -45,9 +45,22 @@ def test_preview_and_command(qtbot, tiny_model, docs, models_dir):
     assert set("»ß«") <= set(preview.new_chars)
     assert "skipped 1 (1 binary)" in dialog.preview_label.text()
     argv = train_state.command(["x"], models_dir / "m", minutes=10, base="b")
-    assert argv[1:4] == ["-m", "ghostpen", "train"] and "--progress" in argv
+    assert argv[1:4] == ["-c", train_state.CHILD_ENTRY, "train"] and "--progress" in argv
     assert argv[argv.index("--threads") + 1] == "1" and argv[argv.index("--nice") + 1] == "10"
     assert train_state.child_environment({})["OMP_NUM_THREADS"] == "1"
+
+
+def test_without_mxnet_the_dialog_says_why_before_start(qtbot, tiny_model, docs, models_dir,
+                                                        monkeypatch):  # fmt: skip
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mxnet", None)  # as on Python 3.13
+    dialog = _dialog(qtbot, tiny_model, docs, [])
+    assert dialog.last_preview.files == 1  # the preview still works
+    assert not dialog.start_button.isEnabled()
+    assert "MXNet" in dialog.status.text() and "Python 3.10-3.12" in dialog.status.text()
+    assert dialog.start() is False and dialog.process is None
+    assert not (models_dir / "mine").exists()
 
 
 def test_a_corpus_with_no_readable_text_is_refused(qtbot, tmp_path, tiny_model, models_dir):

@@ -46,6 +46,7 @@ class Answers:
         mp = monkeypatch
         mp.setattr(dialogs, "show_error", lambda parent, title, text: self.errors.append(text))
         mp.setattr(dialogs, "ask_save_changes", self._save_changes)
+        mp.setattr(dialogs, "ask_save_all", lambda parent, names: "each")  # one at a time
         mp.setattr(dialogs, "ask_yes_no", lambda parent, title, text: self.yes_no.pop(0))
         mp.setattr(dialogs, "ask_save_path", lambda parent, suggested: self.save_paths.pop(0))
         mp.setattr(dialogs, "ask_line", lambda parent, current, count: self.lines.pop(0))

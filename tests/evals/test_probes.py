@@ -18,7 +18,7 @@ def test_real_probes_pass(capsys):
     assert rc == 0, out
     assert [o["probe"] for o in out[:2]] == ["eval-ksr-beam-negative", "editor-binary-file"]
     assert all(o["ok"] for o in out[:2]) and out[-1] == {
-        "probes": 2, "ok": 2, "tracebacks": 0, "lost": 0
+        "probes": 2, "ok": 2, "tracebacks": 0, "lost": 0, "skipped": 0
     }  # fmt: skip
 
 
@@ -48,3 +48,20 @@ def test_list(capsys):
     assert probes.main(["--list"]) == 0
     names = [line.split(":")[0] for line in capsys.readouterr().out.splitlines()]
     assert "train-into-checkpoint" in names and "editor-changed-on-disk" in names
+
+
+def test_a_skipped_probe_is_not_ok_and_says_why(capsys, monkeypatch):
+    monkeypatch.setitem(probes.PROBES, "needs-root", ("x", lambda tmp: probes.skip("not root")))
+    assert probes.main(["--only", "needs-root"]) == 0  # skipped, not failed…
+    out = lines(capsys)
+    assert not out[0]["ok"] and out[0]["skipped"] == "not root"  # …and never counted as ok
+    assert out[-1]["ok"] == 0 and out[-1]["skipped"] == 1
+
+
+def test_the_model_folder_probes_are_registered(capsys):
+    assert probes.main(["--list"]) == 0
+    names = {line.split(":")[0] for line in capsys.readouterr().out.splitlines()}
+    assert {
+        "wordlm-build-during-training", "models-delete-during-training", "train-sigkill-resume",
+        "train-disk-full", "models-meta-fifo", "train-corpus-40gb", "models-dir-root",
+    } <= names  # fmt: skip

@@ -37,7 +37,8 @@ def test_export_keeps_best_weights_only(tmp_path, trained, half):
     (dst / "notes.txt").write_bytes(b"mine")  # not ghostpen's: kept
     assert main([str(trained), str(dst), "--name", "demo", *(["--half"] if half else [])]) == 0
     ckpt = read_checkpoint(dst)
-    assert set(ckpt.files) == {"params", "wordlm"} and not ckpt.resume  # the word model kept
+    assert set(ckpt.files) == {"params", "runtime", "wordlm"}  # the word model kept
+    assert not ckpt.resume
     assert not (dst / stale).exists()  # the destination checkpoint is replaced
     assert (dst / "notes.txt").read_bytes() == b"mine"
     assert ckpt.training["name"] == "demo"

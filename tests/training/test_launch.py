@@ -1,6 +1,8 @@
-"""`ghostpen launch`: 2-worker dist_sync runs (text and DCGAN), a killed worker, busy ports, ssh.
+"""`ghostpen launch`: 2-worker dist_sync runs (text and DCGAN), a killed worker, busy ports, ssh
+command lines, hosts files and the launcher's bounds, the remote guard.
 
-Every run here is on loopback (the --hosts / ssh path is only checked as a command line).
+Every run here is on loopback; runs across hosts (real ssh between network namespaces) are in
+test_multihost.py.
 """
 
 import importlib.util
@@ -21,8 +23,9 @@ import pytest
 
 from ghostpen.cli import main
 from ghostpen.training import launch
-from ghostpen.training.launch import Launcher, LaunchError, read_hosts
+from ghostpen.training.launch import Launcher, LaunchError
 from ghostpen.training.launch_cli import worker_argv
+from ghostpen.training.launch_remote import HostLine, parse_hosts
 
 HERE = Path(__file__).parent
 WORKER = [sys.executable, str(HERE / "dist_worker_tiny.py")]
@@ -37,6 +40,7 @@ def _arrays(file: Path) -> list[np.ndarray]:
         return [data[f"arr_{i}"] for i in range(len(data.files))]
 
 
+@pytest.mark.slow
 def test_two_workers_dist_sync_match_one_process(tmp_path, fixtures_dir):
     spec = importlib.util.spec_from_file_location("dist_worker_tiny", WORKER[1])
     dist_worker_tiny = importlib.util.module_from_spec(spec)
@@ -64,6 +68,7 @@ def test_two_workers_dist_sync_match_one_process(tmp_path, fixtures_dir):
     np.testing.assert_allclose(log["valid"], one["valid"], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_dist_async_runs_past_an_epochs_short_last_chunk(tmp_path, fixtures_dir):
     # the optimizer is on the servers with the scale it was sent with; the short last chunk
     # of the epoch used to make MXNet refuse the step ("Possible change in the batch_size")
@@ -75,6 +80,7 @@ def test_dist_async_runs_past_an_epochs_short_last_chunk(tmp_path, fixtures_dir)
     assert (tmp_path / "rank1.npz").exists() and (tmp_path / "ckpt" / "meta.json").exists()
 
 
+@pytest.mark.slow
 def test_two_gan_workers_dist_sync_end_identical(tmp_path, face_npz):
     from ghostpen.model.archs import dcgan
     from ghostpen.model.archs.dcgan import GanConfig
@@ -107,6 +113,7 @@ def test_two_gan_workers_dist_sync_end_identical(tmp_path, face_npz):
     assert meta["training"]["images"] == 2 * 64  # two epochs of all 64 images over both workers
 
 
+@pytest.mark.slow
 def test_launch_train_gan_cli_only_rank0_reports(tmp_path, face_npz):
     cmd = [sys.executable, "-m", "ghostpen", "launch", "-n", "2", "-s", "1", "--", "train-gan"]
     cmd += ["--images", str(face_npz), "--out", str(tmp_path / "av"), "--epochs", "1"]
@@ -194,6 +201,7 @@ def _nothing_left(proc, pids, port) -> None:
     assert not _with_port(port)  # no scheduler, server or worker left behind
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
 def test_a_killed_worker_stops_everything(tmp_path, fixtures_dir):
     proc, _lines, pids, port, stepping = _launch_until_step(tmp_path, fixtures_dir)
@@ -205,6 +213,7 @@ def test_a_killed_worker_stops_everything(tmp_path, fixtures_dir):
         _nothing_left(proc, pids, port)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
 def test_ctrl_c_stops_all_workers_together_and_rank0_saves(tmp_path, fixtures_dir):
     proc, lines, pids, port, _ = _launch_until_step(tmp_path, fixtures_dir)
@@ -222,6 +231,7 @@ def test_ctrl_c_stops_all_workers_together_and_rank0_saves(tmp_path, fixtures_di
     assert (tmp_path / "m" / "meta.json").exists()
 
 
+@pytest.mark.slow
 def test_a_busy_port_is_refused_or_fails_cleanly(tmp_path, fixtures_dir, monkeypatch, capsys):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -240,7 +250,7 @@ def test_a_busy_port_is_refused_or_fails_cleanly(tmp_path, fixtures_dir, monkeyp
         t0 = time.monotonic()
         assert _run_bounded(launcher, 60) != 0
         assert time.monotonic() - t0 < 40
-        assert "scheduler exited with code" in out.getvalue()
+        assert "scheduler on 127.0.0.1 exited with code" in out.getvalue()
         assert not [c for c in launcher.children if _alive(c.proc.pid)]
 
 
@@ -251,18 +261,119 @@ def test_worker_argv_hosts_and_ssh_command(tmp_path):
     assert worker_argv(["train", "--kvstore=dist_async"]) == ["train", "--kvstore=dist_async"]
     assert worker_argv(["train-gan", "--out", "x"])[-2:] == ["--kvstore", "dist_sync"]
     assert worker_argv(["avatars", "--out", "x"]) == ["avatars", "--out", "x"]
-    assert read_hosts("# cluster\nalpha\n\n beta  # second\n") == ["alpha", "beta"]
+    hosts = parse_hosts("# cluster\n10.0.0.1\n\n me@10.0.0.2  # second\n")
+    assert [h.target for h in hosts] == ["10.0.0.1", "me@10.0.0.2"]
+    assert [h.name for h in hosts] == ["10.0.0.1", "10.0.0.2"]
     with pytest.raises(LaunchError):
-        read_hosts("# nothing\n")
-    launcher = Launcher(["train", "--out", "a b"], 2, 1, hosts=["alpha", "beta"])
+        parse_hosts("# nothing\n")
+    launcher = Launcher(["train", "--out", "a b"], 2, 1, hosts=hosts, ssh=["ssh", "-F", "c"])
     worker = launcher.children[-1]
     argv, _env = launcher.command(worker)
-    assert argv[:4] == ["ssh", "-tt", "-o", "BatchMode=yes"] and argv[4] == "beta"
-    assert "DMLC_ROLE=worker" in argv[5] and "DMLC_PS_ROOT_URI=alpha" in argv[5]
-    assert "DMLC_NODE_HOST=beta" in argv[5] and "'a b'" in argv[5]
-    assert launcher.children[0].host == "alpha"  # the scheduler on the first host
+    assert argv[:5] == ["ssh", "-F", "c", "-T", "-o"] and "BatchMode=yes" in argv
+    assert argv[-2] == "me@10.0.0.2"
+    assert "DMLC_ROLE=worker" in argv[-1] and "DMLC_PS_ROOT_URI=10.0.0.1" in argv[-1]
+    assert "DMLC_NODE_HOST=10.0.0.2" in argv[-1] and "'a b'" in argv[-1]
+    assert "-m ghostpen.training.hostguard" in argv[-1]  # never outlives the launcher
+    assert launcher.children[0].host == "10.0.0.1"  # the scheduler on the first host
 
 
+def test_hosts_file_roles_place_the_processes():
+    hosts = parse_hosts("10.0.0.1 scheduler server\n10.0.0.2 worker\n10.0.0.3 worker\n")
+    launcher = Launcher(["train"], 4, 2, hosts=hosts)
+    placed = {c.name: c.host for c in launcher.children}
+    assert placed["scheduler"] == placed["server 0"] == placed["server 1"] == "10.0.0.1"
+    assert [placed[f"worker {i}"] for i in range(4)] == ["10.0.0.2", "10.0.0.3"] * 2
+    assert launcher.children[-1].env["DMLC_NODE_HOST"] == "10.0.0.3"
+    for bad, words in (
+        ("10.0.0.1 chef\n", "not a role"),
+        ("10.0.0.1 worker\n", "may run the scheduler"),
+        ("-oProxyCommand=touch\n", "not a host name"),
+        ("10.0.0.1;reboot\n", "not a host name"),
+    ):
+        with pytest.raises(LaunchError, match=words):
+            parse_hosts(bad)
+    with pytest.raises(LaunchError, match="does not resolve"):
+        Launcher(["train"], 1, hosts=[HostLine("no-such-host.invalid")])
+
+
+def test_launch_bounds_and_hosts_files_are_one_line_messages(tmp_path, capsys):
+    bad_bytes = tmp_path / "latin1.txt"
+    bad_bytes.write_bytes(b"caf\xe9-host\n")
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"# x\n" * 300_000)  # 1.2 MB
+    cases = [
+        (["-n", "100000"], "must be from 1 to 4096"),
+        (["-n", "1", "-s", "0"], "must be from 1 to 4096"),
+        (["-n", "1", "--port", "70000"], "must be from 1 to 65535"),
+        (["-n", "1", "--port", "0"], "must be from 1 to 65535"),
+        (["-n", "40"], "at most 32 a machine"),
+        (["-n", "1", "--hosts", str(bad_bytes)], "not UTF-8"),
+        (["-n", "1", "--hosts", "/dev/zero"], "not a regular file"),
+        (["-n", "1", "--hosts", str(huge)], "too large"),
+        (["-n", "1", "--hosts", str(tmp_path / "none.txt")], "No such file"),
+        (["-n", "1", "--ssh", " "], "--ssh is empty"),
+    ]
+    for args, words in cases:
+        t0 = time.monotonic()
+        try:
+            code = main(["launch", *args, "--", "train", "--out", "x"])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code == 2 and words in err, (args, err)
+        assert "Traceback" not in err and time.monotonic() - t0 < 5
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert main(["launch", "-n", "1", "--hosts", str(fifo), "--", "train"]) == 2  # no hang
+    assert "not a regular file (a FIFO)" in capsys.readouterr().err
+
+
+def _guard(*args: str, **kw) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "ghostpen.training.hostguard", *args]
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, **kw)
+
+
+def test_the_remote_guard_stops_its_process_when_the_launcher_is_gone():
+    sleeper = "import os,time; print(os.getpid(), flush=True); time.sleep(120)"
+    # stdin closes (the ssh connection ended): the process is stopped at once
+    guard = _guard("--grace", "1", "--", sys.executable, "-c", sleeper)
+    pid = int(guard.stdout.readline())
+    guard.stdin.close()
+    assert guard.wait(timeout=10) == 128 + signal.SIGTERM and not _alive(pid)
+    # silence (a cut network: no FIN, no word): stopped after --timeout
+    guard = _guard("--timeout", "1", "--grace", "1", "--", sys.executable, "-c", sleeper)
+    pid = int(guard.stdout.readline())
+    assert guard.wait(timeout=10) != 0 and not _alive(pid)
+    guard.stdin.close()
+    # words keep it alive; `int` is Ctrl+C for the process; its status comes back
+    code = "print('up', flush=True)\nimport time\ntry:\n    time.sleep(120)\n"
+    code += "except KeyboardInterrupt:\n    raise SystemExit(7)"
+    guard = _guard("--timeout", "1", "--", sys.executable, "-c", code)
+    assert guard.stdout.readline().strip() == "up"
+    for _ in range(3):  # 1.5 s of pings: past the timeout, still running
+        guard.stdin.write("ping\n")
+        guard.stdin.flush()
+        time.sleep(0.5)
+    assert guard.poll() is None
+    guard.stdin.write("int\n")
+    guard.stdin.flush()
+    assert guard.wait(timeout=10) == 7
+
+
+def test_the_host_check_says_what_is_missing(tmp_path):
+    from ghostpen.training.hostguard import check
+
+    assert check("127.0.0.1", None, [str(tmp_path)]) == ""
+    assert "is missing there" in check(None, None, [str(tmp_path / "corpus.txt")])
+    assert "does not own the address" in check("192.0.2.254", None, [])
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert f"port {port} is taken" in check("127.0.0.1", port, [])
+
+
+@pytest.mark.slow
 def test_a_distributed_run_resumes_from_rank0s_checkpoint(tmp_path, fixtures_dir):
     corpus = tmp_path / "corpus.txt"
     corpus.write_text(fixtures_dir.joinpath("tiny.txt").read_text(encoding="utf-8") * 8)

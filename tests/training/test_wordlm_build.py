@@ -51,7 +51,8 @@ def test_resume_keeps_the_word_model_and_export_carries_it(trained, tmp_path):
     assert read_checkpoint(trained).files["wordlm"] == first and (trained / first).exists()
     export_checkpoint(trained, tmp_path / "shipped", half=True)
     shipped = read_checkpoint(tmp_path / "shipped")
-    assert set(shipped.files) == {"params", "wordlm"} and shipped.word_model["order"] == 4
+    assert set(shipped.files) == {"params", "runtime", "wordlm"}
+    assert shipped.word_model["order"] == 4
     assert load_word_model(tmp_path / "shipped").words == load_word_model(trained).words
 
 
@@ -90,7 +91,7 @@ def test_build_refuses_bad_input_with_a_message(tiny_model, tmp_path, capsys):
     shutil.copytree(tiny_model, model)
     assert main(["wordlm", "build", "--model", str(model), "--corpus", str(tmp_path / "no")]) == 2
     assert "no such file" in capsys.readouterr().err
-    assert read_checkpoint(model).files.keys() == {"params"}  # nothing changed
+    assert read_checkpoint(model).files.keys() == {"params", "runtime"}  # nothing changed
 
 
 def test_a_word_model_entry_that_names_another_file_is_refused(trained, tmp_path):

@@ -82,3 +82,11 @@ def test_registry_entries_name_themselves_and_unknown_names_are_rejected():
     assert NAMES and all(REGISTRY[name].name == name for name in NAMES)
     with pytest.raises(ValueError, match="unknown architecture"):
         get("transformer")
+
+
+@pytest.mark.parametrize("arch", NAMES)
+def test_shapes_are_the_shapes_of_the_weights(arch):
+    """`shapes` (what the run-time weights file is checked against) matches `weights`."""
+    net = _random_net(arch, seed=3)
+    weights = get(arch).weights(net)
+    assert {k: v.shape for k, v in weights.items()} == get(arch).shapes(net.config)
