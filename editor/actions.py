@@ -36,7 +36,8 @@ OWN_SHORTCUTS = {
 SK = QKeySequence.StandardKey
 GHOST_KEYS_TIP = (
     "Show ghost-text completions: Tab accepts, Ctrl+Right its next word, "
-    "Ctrl+Shift+Right its next line, Esc dismisses"
+    "Ctrl+Shift+Right its next line, Esc dismisses; Alt+] / Alt+[ show the other choices, "
+    "Alt+1/2/3 take one (Suggestions ▸ Alternatives)"
 )
 
 

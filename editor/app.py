@@ -49,6 +49,7 @@ class App:
     window: MainWindow
     models: object = None  # the ModelsController (the Model menu)
     habits: object = None  # the HabitsController (Suggestions ▸ Typing history…)
+    choices: object = None  # the ChoicesController (alternatives: keys, strip, setting)
 
 
 def qt_application() -> QApplication:
@@ -81,6 +82,7 @@ def build_app(
     the user's state folder); `suggest=False`: start with suggestions off, loading no model;
     `train_args`: extra flags for the training dialog's child (tests: tiny networks);
     `habits_path`: the typing-history file (None: the user data folder's)."""
+    from ghostpen.editor.choices_ui import ChoicesController
     from ghostpen.editor.habits_ui import HabitsController
     from ghostpen.editor.help import HelpController
     from ghostpen.editor.models_menu import ModelsController, remembered_model
@@ -96,4 +98,5 @@ def build_app(
     HelpController(window)  # Help ▸ Getting started, Keyboard shortcuts (window.findChild)
     models = ModelsController(window, model_path, train_args)
     habits = HabitsController(window, habits_path)
-    return App(settings, recovery, factory, suggester, window, models, habits)
+    choices = ChoicesController(window)
+    return App(settings, recovery, factory, suggester, window, models, habits, choices)

@@ -15,6 +15,12 @@ saved file. Its keys, while a ghost is shown (the editor's own meaning otherwise
 
 Every accept is one undo step; a partial accept keeps the rest as the ghost. The pure part
 (how much a key accepts, what stays) is in the Qt-free functions at the top.
+
+A suggestion with `alternatives` (the engine's `EngineSettings.choices`) is shown as its
+choices: `view` "cycle" shows one of them as the ghost with a small "2/3" badge after it
+(`cycle(+1/-1)`, the window's Alt+] / Alt+[ actions in `choices_ui.py`), "strip" shows the
+first as the ghost and all of them in the window's strip (`take(k)`: Alt+1/2/3), "one" the
+first only. Typing through keeps the choices that go on with the typed character.
 """
 
 from __future__ import annotations
@@ -66,13 +72,20 @@ def rest_after(ghost: Suggestion, n: int) -> Suggestion | None:
     return Suggestion(rest, ghost.confidence, ghost.source, offset)
 
 
-def typed_through(ghost: Suggestion, typed: str) -> Suggestion | None:
-    """The ghost left after typing `typed` when that is its next character (else None)."""
+def typed_through(ghost: Suggestion, typed: str, others=()) -> Suggestion | None:
+    """The ghost left after typing `typed` when that is its next character (else None); it
+    carries the rest of each of `others` (the other choices) that `typed` also begins."""
     if len(typed) != 1 or typed != ghost.text[0] or len(ghost.text) < 2:
         return None
     if ghost.cursor_offset is not None and ghost.cursor_offset < 1:
         return None  # the cursor would have to stay before the typed character
-    return rest_after(ghost, 1)
+    rest = rest_after(ghost, 1)
+    alts = [a for o in others if o.text[:1] == typed and (a := rest_after(o, 1)) is not None]
+    return rest.with_alternatives(alts[:2]) if alts and rest is not None else rest
+
+
+CHOICE_VIEWS = ("one", "cycle", "strip")  # how a suggestion's alternatives are offered
+BADGE_SCALE = 0.75  # the "2/3" badge's font size, relative to the editor's
 
 
 class GhostSuggestion:
@@ -85,9 +98,13 @@ class GhostSuggestion:
         self._serial = 0  # bumps on every new ghost; paint() reports the first paint
         self._painted_serial = 0
         self._local = False  # a locally shifted old ghost, not a fresh result
+        self._choices: tuple[Suggestion, ...] = ()  # the suggestion's choices; _ghost is one
+        self._index = 0  # which choice is shown
+        self.view = "cycle"  # CHOICE_VIEWS: how the alternatives are offered
         self._rect = QRect()  # viewport area the ghost was last painted in
         self.dismissed = False  # Esc: no ghost until the next edit/move
         self.painted_at = 0.0  # perf_counter() of the last first paint of a ghost
+        self._end = (0.0, 0.0, 0.0)  # (x, baseline, line height) where the ghost text ended
 
     # -- state ---------------------------------------------------------------------------------
     def current(self) -> Suggestion | None:
@@ -100,19 +117,60 @@ class GhostSuggestion:
         """A ghost is held (perhaps for an older revision: it is cleared on the next change)."""
         return self._ghost is not None
 
+    def choices(self) -> tuple[Suggestion, ...]:
+        """The choices offered for the current revision (the shown ghost among them)."""
+        if self.current() is None:
+            return ()
+        return self._choices if self.view != "one" else self._choices[:1]
+
+    def index(self) -> int:
+        """Which of `choices()` is the ghost (0-based)."""
+        return self._index
+
     def show(self, suggestion: Suggestion, *, local: bool) -> None:
         self._ghost = suggestion
+        self._choices = suggestion.choices()
+        self._index = 0
         self._rev = self._edit.revision()
         self._local = local
         self._serial += 1
         self._repaint()
+        self._changed()
 
     def clear(self) -> None:
         if self._ghost is None:
             return
         self._ghost = None
+        self._choices = ()
+        self._index = 0
         self._local = False
         self._repaint()
+        self._changed()
+
+    def _changed(self) -> None:
+        signal = getattr(self._edit, "ghostChanged", None)
+        if signal is not None:
+            signal.emit()
+
+    def cycle(self, step: int) -> bool:
+        """Show the next (step 1) or previous (-1) choice as the ghost; False without any."""
+        choices = self.choices()
+        if len(choices) < 2:
+            return False
+        self._repaint()
+        self._index = (self._index + step) % len(choices)
+        self._ghost = choices[self._index]
+        self._repaint()
+        self._changed()
+        return True
+
+    def take(self, k: int) -> str:
+        """Accept all of choice k (0-based) as one undo step; "" when there is none."""
+        choices = self.choices()
+        if not 0 <= k < len(choices):
+            return ""
+        self._ghost = choices[k]
+        return self.accept(len(choices[k].text))
 
     def dismiss(self) -> None:
         self.clear()
@@ -170,7 +228,8 @@ class GhostSuggestion:
         rest = None
         if ghost is not None and not edit.textCursor().hasSelection() and not edit.overwriteMode():
             typed = "\n" if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) else event.text()
-            rest = typed_through(ghost, typed)
+            others = [c for c in self.choices() if c is not ghost]
+            rest = typed_through(ghost, typed, others)
         default()
         if rest is not None:
             typed = edit.document().characterAt(edit.textCursor().position() - 1)
@@ -221,12 +280,37 @@ class GhostSuggestion:
         painter = QPainter(edit.viewport())
         try:
             self._rect = self._draw(painter, ghost.text)
+            choices = self.choices()
+            if self.view == "cycle" and len(choices) > 1:
+                self._rect = self._rect.united(
+                    self._badge(painter, f"{self._index + 1}/{len(choices)}")
+                )
         finally:
             painter.end()
         if self._painted_serial != self._serial:
             self._painted_serial = self._serial
             self.painted_at = time.perf_counter()
             edit.ghostPainted.emit(self._rev, 1 if self._local else 0)
+
+    def _badge(self, painter: QPainter, label: str) -> QRect:
+        """A small rounded "2/3" after the ghost text (where `_draw` left off)."""
+        font = QFont(self._edit.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * BADGE_SCALE))
+        fm = QFontMetricsF(font)
+        x, baseline, height = self._end
+        pad = fm.horizontalAdvance(" ") * 0.5
+        box = QRectF(x + pad * 2, baseline - height * 0.8, fm.horizontalAdvance(label) + 2 * pad,
+                     height * 0.85)  # fmt: skip
+        color = self.color()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(color)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(box, 3, 3)
+        painter.setFont(font)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+        painter.restore()
+        return box.toAlignedRect().adjusted(-1, -1, 1, 1)
 
     def _draw(self, painter: QPainter, text: str) -> QRect:
         """Draw `text` from the cursor on; the rest of the cursor's line moves after it."""
@@ -274,6 +358,7 @@ class GhostSuggestion:
                         painter.fillRect(backdrop, base)
                     painter.drawText(QPointF(x, y), chunk)
                     x += fm.horizontalAdvance(chunk)
+        self._end = (x, y, line.height())  # where the badge goes
         if has_tail:  # the rest of the cursor's line, shifted to after the ghost text
             dx, dy = x - cursor_x, y - baseline
             painter.save()

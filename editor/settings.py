@@ -16,13 +16,15 @@ from dataclasses import dataclass, field, replace
 from PySide6.QtCore import QByteArray, QSettings
 
 from ghostpen.editor.habits_state import HabitsPrefs
-from ghostpen.suggest.types import STOP_AT, EngineSettings
+from ghostpen.suggest.types import MAX_CHOICES, STOP_AT, EngineSettings
 
 MAX_RECENT = 10
 DEFAULT_DELAY_MS = 15
 MAX_DELAY_MS = 30
 SUGGEST_VERSION = 2  # of the saved suggestion settings (2: the word-predictor decoder)
 OLD_SUGGEST_DEFAULTS = {"min_confidence": 0.1, "stop_at": "word"}  # version 1's defaults
+CHOICE_VIEWS = ("one", "cycle", "strip")  # = ghost.CHOICE_VIEWS (Qt-free here)
+DEFAULT_CHOICE_VIEW = "cycle"
 
 
 @dataclass
@@ -151,6 +153,7 @@ class AppSettings:
             stop_at=stop_at if stop_at in STOP_AT else base.stop_at,
             adapt=_bool(s.value("suggest/adapt", base.adapt), base.adapt),
             html=_bool(s.value("suggest/html", base.html), base.html),
+            choices=1 if self.choices_view() == "one" else MAX_CHOICES,
         )
         return SuggestPrefs(
             enabled=_bool(s.value("suggest/enabled", True), True),
@@ -188,6 +191,30 @@ class AppSettings:
 
     def set_suggestions_enabled(self, enabled: bool) -> None:
         self.store.setValue("suggest/enabled", bool(enabled))
+
+    def choices_view(self) -> str:
+        """How a suggestion's alternatives are offered: "one" (none), "cycle" or "strip"."""
+        view = self.store.value("suggest/choices_view", DEFAULT_CHOICE_VIEW)
+        return view if view in CHOICE_VIEWS else DEFAULT_CHOICE_VIEW
+
+    def set_choices_view(self, view: str) -> None:
+        if view in CHOICE_VIEWS:
+            self.store.setValue("suggest/choices_view", view)
+
+    def shortcuts(self, name: str) -> list[str] | None:
+        """The user's key sequences for action `name` ("shortcuts/NAME" = "Alt+N; Alt+M"), or
+        None to keep its defaults."""
+        raw = self.store.value(f"shortcuts/{name}")
+        if raw is None:
+            return None
+        parts = raw if isinstance(raw, list) else str(raw).split(";")
+        return [p.strip() for p in parts if isinstance(p, str) and p.strip()]
+
+    def set_shortcuts(self, name: str, keys: list[str] | None) -> None:
+        if keys is None:
+            self.store.remove(f"shortcuts/{name}")
+        else:
+            self.store.setValue(f"shortcuts/{name}", "; ".join(keys))
 
     # --- typing history -------------------------------------------------------------------
     def _strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:

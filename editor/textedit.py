@@ -132,6 +132,7 @@ class GhostTextEdit(QPlainTextEdit):
     suggestionWanted = Signal()  # text/cursor changed: a new suggestion may be requested
     ghostAccepted = Signal(str)  # text accepted with Tab / Ctrl+Right / Ctrl+Shift+Right
     ghostPainted = Signal(int, int)  # (revision, 1 if kept locally else 0): first paint
+    ghostChanged = Signal()  # a ghost was shown, cleared, or another choice of it shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +187,27 @@ class GhostTextEdit(QPlainTextEdit):
         its keys do; returns the accepted text ("" without a ghost)."""
         ghost = self.ghost()
         return "" if ghost is None else self._ghost.accept(accept_length(ghost.text, part))
+
+    def ghost_choices(self) -> tuple[Suggestion, ...]:
+        """The shown suggestion's choices (the ghost among them, at `ghost_index()`)."""
+        return self._ghost.choices()
+
+    def ghost_index(self) -> int:
+        return self._ghost.index()
+
+    def cycle_ghost(self, step: int) -> bool:
+        """Show the next (1) / previous (-1) alternative as the ghost (Alt+] / Alt+[)."""
+        return self._ghost.cycle(step)
+
+    def take_choice(self, k: int) -> str:
+        """Accept all of choice k (0-based; Alt+1/2/3); returns the accepted text."""
+        return self._ghost.take(k)
+
+    def set_choices_view(self, view: str) -> None:
+        """How alternatives are offered: ghost.CHOICE_VIEWS ("one", "cycle", "strip")."""
+        self._ghost.view = view
+        self.viewport().update()
+        self.ghostChanged.emit()
 
     @property
     def ghost_painted_at(self) -> float:

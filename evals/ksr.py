@@ -10,6 +10,12 @@ to 20,479 characters, start aligned to 4096; `after` = ""). Then:
   editor): one Ctrl+Right per matching word;
 - else the typist types one character.
 
+With `--choices N` (N > 1) the engine offers up to N choices (`EngineSettings.choices`: the
+suggestion and its `alternatives`, slots 1..N, as the editor's strip or cycle shows them) and
+the typist takes the first choice that is wholly right with one keystroke (Tab for slot 1,
+Alt+k for slot k); when none is, a right leading part of slot 1 is taken word by word as above.
+`--choices 1` (the default) is the one-ghost typist.
+
 ksr = 1 - keystrokes / characters. The engine uses the default `EngineSettings` unless
 overridden (the flags exist to tune those defaults).
 
@@ -18,6 +24,9 @@ The JSON keys (stable; new ones are only added):
 - ksr, keystrokes, chars: the savings, the typist's keystrokes, the characters typed;
 - accepted: suggestions taken (whole or by words), shown: suggestions shown (one per engine
   call that returned one), precision: accepted / shown (a user sees every wrong ghost);
+- choices: N; accepted_by_slot: acceptances per slot (slot 1 counts its Ctrl+Right takes);
+  shown_items: choices shown in all, precision_items: accepted / shown_items (precision is
+  per shown suggestion, i.e. per strip);
 - mean_confidence: the mean confidence shown (the engine's estimate that a suggestion saves
   keystrokes; calibrated, it is close to precision), exact_rate: how often the whole text
   was right; mean_accept_len: characters per acceptance;
@@ -138,6 +147,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="C1,C2,...",
         help="run once per minimum confidence and report the best one",
     )
+    parser.add_argument(
+        "--choices",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="choices the typist sees, taking a wholly right one with one key (default 1)",
+    )
+    parser.add_argument(
+        "--alt-confidence",
+        type=argtypes.fraction,
+        default=None,
+        help="override the gate of the alternatives (suggest/engine.py ALT_MIN_CONFIDENCE)",
+    )
     habits_arg.add_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     wordbase.add_ksr_arguments(parser)  # --word-baseline: the word n-gram model alone
@@ -177,15 +199,28 @@ def _oracle_pick(engine, s, upcoming: str):
     return best
 
 
-def simulate(engine, text: str, start: int, end: int, *, oracle: bool = False) -> dict:
+def take(s, upcoming: str, choices: int) -> tuple[int, int, int]:
+    """(characters taken, keystrokes spent, slot 0-based) when the typist is shown `s` and its
+    alternatives (the first `choices`) before `upcoming`; (0, 0, 0) when nothing is right."""
+    for k, c in enumerate(s.choices()[:choices]):
+        if upcoming.startswith(c.text):
+            return len(c.text), 1, k  # Tab, or Alt+k
+    n, cost = matched_words(s.text, upcoming)  # Ctrl+Right per word of slot 1
+    return n, cost, 0
+
+
+def simulate(
+    engine, text: str, start: int, end: int, *, oracle: bool = False, choices: int = 1
+) -> dict:
     """Type text[start:end] after text[:start]; count keystrokes and acceptances.
 
     oracle: take the best of the engine's candidates at each position (`last_candidates`)
-    instead of what it shows."""
+    instead of what it shows; choices: how many of a suggestion's choices the typist sees."""
     from ghostpen.suggest.engine import window_start
     from ghostpen.suggest.types import Suggestion
 
-    keys = accepted = accepted_chars = calls = shown = exact = 0
+    keys = accepted = accepted_chars = calls = shown = exact = items = 0
+    by_slot = [0] * choices
     confidence = 0.0
     i = start
     times: dict[str, list[float]] = {"word_start": [], "mid_word": []}
@@ -203,16 +238,14 @@ def simulate(engine, text: str, start: int, end: int, *, oracle: bool = False) -
             s = None if pick is None else Suggestion(pick, 1.0, "model")
         if s is not None:
             shown += 1
+            items += min(choices, len(s.choices()))
             confidence += s.confidence
-            upcoming = text[i:end]
-            if upcoming.startswith(s.text):
-                n, cost = len(s.text), 1  # Tab
-                exact += 1
-            else:
-                n, cost = matched_words(s.text, upcoming)  # Ctrl+Right per word
+            n, cost, slot = take(s, text[i:end], choices)
+            exact += n == len(s.text) and slot == 0
             if n:
                 keys += cost
                 accepted += 1
+                by_slot[slot] += 1
                 accepted_chars += n
                 i += n
                 continue
@@ -228,6 +261,10 @@ def simulate(engine, text: str, start: int, end: int, *, oracle: bool = False) -
         "accepted": accepted,
         "shown": shown,
         "precision": round(accepted / shown, 3) if shown else 0.0,  # shown ones accepted
+        "choices": choices,
+        "accepted_by_slot": by_slot,
+        "shown_items": items,
+        "precision_items": round(accepted / items, 3) if items else 0.0,
         # calibration: the mean confidence shown vs precision; how often all of it was right
         "mean_confidence": round(confidence / shown, 3) if shown else 0.0,
         "exact_rate": round(exact / shown, 3) if shown else 0.0,
@@ -239,12 +276,14 @@ def simulate(engine, text: str, start: int, end: int, *, oracle: bool = False) -
     }
 
 
-def sweep(load_engine, text: str, start: int, end: int, values: list[float]) -> dict:
+def sweep(
+    load_engine, text: str, start: int, end: int, values: list[float], choices: int = 1
+) -> dict:
     """The typist once per minimum confidence (see the module docstring)."""
     rows = []
     for value in values:
         engine = load_engine(value)
-        r = simulate(engine, text, start, end)
+        r = simulate(engine, text, start, end, choices=choices)
         rows.append(
             {
                 "min_confidence": value,
@@ -274,7 +313,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.word_baseline:
         return wordbase.run_ksr(args, text, start, end)
-    settings = EngineSettings(adapt=args.adapt)
+    settings = EngineSettings(adapt=args.adapt, choices=args.choices)
     overrides = {
         "min_confidence": args.min_confidence,
         "stop_at": args.stop_at,
@@ -299,6 +338,8 @@ def run(args: argparse.Namespace) -> int:
         beam = beam or args.beam
         if beam is not None:
             engine.beam = beam
+        if args.alt_confidence is not None:
+            engine.alt_min_confidence = args.alt_confidence
         if snapshot is not None:
             engine.set_habits(snapshot)
         return engine
@@ -309,11 +350,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.sweep_confidence is not None:
-        result = sweep(load, text, start, end, args.sweep_confidence)
+        result = sweep(load, text, start, end, args.sweep_confidence, args.choices)
         result.update(model=engine.name, adapt=settings.adapt, stop_at=settings.stop_at)
         print_result(result, args.json)
         return 0
-    result = simulate(engine, text, start, end)
+    result = simulate(engine, text, start, end, choices=args.choices)
     if not args.by_position:
         del result["by_position"]
     result["oracle_ksr"] = result["oracle_accepted"] = None
@@ -328,6 +369,7 @@ def run(args: argparse.Namespace) -> int:
         stop_at=settings.stop_at,
         max_chars=settings.max_chars,
         beam=engine.beam,
+        alt_min_confidence=engine.alt_min_confidence if args.choices > 1 else None,
         habits_entries=habits,
     )
     print_result(result, args.json)

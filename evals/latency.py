@@ -53,6 +53,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", default=None, help="checkpoint directory (default: the bundled model)"
     )
+    parser.add_argument(
+        "--choices",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="choices per suggestion (EngineSettings.choices; the editor's cycle and strip "
+        "views use 3; default 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     parser.add_argument("--fake-engine", action="store_true", help=argparse.SUPPRESS)
 
@@ -353,12 +361,13 @@ def run(args: argparse.Namespace) -> int:
             prefix=args.prefix,
             chars=args.chars,
             cps=args.cps,
-            settings=EngineSettings(),
+            settings=EngineSettings(choices=args.choices),
         )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     result["text"] = str(path)
+    result["choices"] = args.choices
     print_result(result, args.json)
     return 0
 

@@ -5,7 +5,9 @@
 - suggest_ms_p50 / p95 / max: a full `SuggestionEngine.suggest` after typing one character at
   the end of a `--doc-chars` document (default 5,000), over `--keystrokes` keystrokes (default
   300); the document is `--text` if given, else text sampled from the model itself;
-  first_suggest_ms is the call that reads the document (cold cache);
+  first_suggest_ms is the call that reads the document (cold cache); suggest_cpu_ms_p50 /
+  p95: the same calls' CPU time in this thread (on a shared, loaded machine the wall time
+  also counts the time the thread waited for a core);
 - train_chars_per_s: `ghostpen train`'s own training step (`training.step.TrainStep`: Adam,
   clip 1.0, hybridized) of a fresh model with the default ModelConfig on random ids, seq
   `--train-seq` x batch `--train-batch` (100 x 64) on `--train-threads` MXNet threads (default:
@@ -58,6 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="MXNet threads for the training measurement (default 0: the cores available)",
     )
     habits_arg.add_argument(parser)
+    parser.add_argument(
+        "--choices",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="choices per suggestion (EngineSettings.choices; the editor's cycle and strip "
+        "views use 3; default 1)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -79,8 +89,11 @@ def time_steps(model, n: int = 300) -> list[float]:
     return times
 
 
-def time_suggestions(engine, doc: str, keystrokes: int) -> tuple[float, list[float], int]:
-    """(first call seconds, per-keystroke seconds, suggestions shown)."""
+def time_suggestions(
+    engine, doc: str, keystrokes: int, cpu: list[float] | None = None
+) -> tuple[float, list[float], int]:
+    """(first call seconds, per-keystroke seconds, suggestions shown); `cpu` gets each call's
+    CPU seconds in this thread (on a loaded machine the wall time also counts waiting)."""
     from ghostpen.suggest.engine import window_start
 
     engine.reset()
@@ -91,9 +104,11 @@ def time_suggestions(engine, doc: str, keystrokes: int) -> tuple[float, list[flo
     times, shown = [], 0
     for i in range(base + 1, len(doc) + 1):
         before = doc[window_start(i) : i]
-        t = time.perf_counter()
+        c, t = time.thread_time(), time.perf_counter()
         s = engine.suggest(before)
         times.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.thread_time() - c)
         shown += s is not None
     return first, times, shown
 
@@ -137,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.model.generate import generate
     from ghostpen.suggest.engine import SuggestionEngine
+    from ghostpen.suggest.types import EngineSettings
     from ghostpen.textio import TextReadError, read_text
     from ghostpen.training.step import default_threads, set_threads
 
@@ -146,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     threads = default_threads(args.train_threads)
     set_threads(threads)  # before MXNet is imported (for the training speed, at the end)
     try:
-        engine = SuggestionEngine.from_checkpoint(args.model)
+        engine = SuggestionEngine.from_checkpoint(args.model, EngineSettings(choices=args.choices))
     except CheckpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -172,7 +188,8 @@ def run(args: argparse.Namespace) -> int:
         what = "is empty" if not doc else "holds one character"
         print(f"error: {args.text} {what}; give a text to type", file=sys.stderr)
         return 2
-    first, times, shown = time_suggestions(engine, doc, min(args.keystrokes, len(doc) - 1))
+    cpu: list[float] = []
+    first, times, shown = time_suggestions(engine, doc, min(args.keystrokes, len(doc) - 1), cpu)
     result = {
         "model": engine.name,
         "arch": f"{model.config.arch} {model.config.num_layers}x{model.config.num_hidden}",
@@ -180,11 +197,14 @@ def run(args: argparse.Namespace) -> int:
         "suggest_ms_p50": _ms(times, 50),
         "suggest_ms_p95": _ms(times, 95),
         "suggest_ms_max": _ms(times, 100),
+        "suggest_cpu_ms_p50": _ms(cpu, 50),
+        "suggest_cpu_ms_p95": _ms(cpu, 95),
         "first_suggest_ms": round(first * 1000, 1),
         "shown_fraction": round(shown / len(times), 3),
         "doc_chars": len(doc) - len(times),
         "keystrokes": len(times),
         "habits_entries": habits,
+        "choices": args.choices,
     }
     from ghostpen.mxcompat import missing_reason, mxnet_installed
 

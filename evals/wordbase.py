@@ -11,7 +11,12 @@ be a lone space), the best longer word is. `doc` (a `DocumentWordCounts`) adds t
 layer, fed with the text before the cursor.
 
     ghostpen eval ksr --text nietzsche.txt --word-baseline [--word-repeat] [--word-adapt]
-                      [--model DIR] --json
+                      [--model DIR | --word-corpus PATH…] [--choices N] --json
+
+With `--choices N` it offers the N most probable words (each with its space) as the engine
+offers its alternatives. `--word-corpus ../shared/data/corpora/english-pd` trains the word
+model on that corpus and the text before the tail: the data the bundled LSTM saw (the fair
+baseline of issue 18).
 
 The word model is the checkpoint's (`--model`) when it has one, else one trained on the text
 before the typed tail (`--tail-fraction`), never on the tail.
@@ -33,11 +38,11 @@ class WordSuggester:
     name = "word n-gram"
     beam = 0
 
-    def __init__(self, lm, no_repeat: bool = True, doc=None):
-        self.lm, self.no_repeat, self.doc = lm, no_repeat, doc
+    def __init__(self, lm, no_repeat: bool = True, doc=None, choices: int = 1):
+        self.lm, self.no_repeat, self.doc, self.choices = lm, no_repeat, doc, choices
         self._position: tuple | None = None  # (context, text before the word) of the word
         self._banned: set[str] = set()
-        self._offered: str | None = None
+        self._offered: tuple[str, ...] = ()
 
     def suggest(self, before: str, after: str = ""):
         from ghostpen.model.wordtok import split_context
@@ -48,21 +53,22 @@ class WordSuggester:
             return None
         position = (context, before[len(before) - len(prefix) - 64 : len(before) - len(prefix)])
         if position != self._position:
-            self._position, self._banned, self._offered = position, set(), None
-        elif self._offered is not None and self.no_repeat and prefix != self._offered:
-            self._banned.add(self._offered)  # shown, and the typist typed on instead
-        self._offered = None
+            self._position, self._banned, self._offered = position, set(), ()
+        elif self.no_repeat:  # shown, and the typist typed on instead
+            self._banned.update(w for w in self._offered if w != prefix)
+        self._offered = ()
         if self.doc is not None:
             self.doc.set_text(before)
         skip = self._banned | {prefix}
-        best = self.lm.top_continuations(context, prefix, len(skip) + 1, doc=self.doc)
-        best = [(w, lp) for w, lp in best if w not in skip]
+        n = len(skip) + self.choices
+        best = self.lm.top_continuations(context, prefix, n, doc=self.doc)
+        best = [(w, lp) for w, lp in best if w not in skip][: self.choices]
         if not best:
             return None
-        word, logprob = best[0]
-        self._offered = word
-        return Suggestion(word[len(prefix) :] + " ", self._confidence(logprob, context, prefix),
-                          "model")  # fmt: skip
+        self._offered = tuple(w for w, _ in best)
+        shown = [Suggestion(w[len(prefix) :] + " ", self._confidence(lp, context, prefix),
+                            "model") for w, lp in best]  # fmt: skip
+        return shown[0].with_alternatives(shown[1:])
 
     def _confidence(self, logprob: float, context, prefix: str) -> float:
         """p(word | context, the word starts with prefix), the static model's."""
@@ -86,14 +92,22 @@ def add_ksr_arguments(parser: argparse.ArgumentParser) -> None:
         help="offer a word again after the typist typed past it",
     )
     group.add_argument(
+        "--word-corpus",
+        nargs="+",
+        metavar="PATH",
+        default=None,
+        help="also train the word model on these files (e.g. the LSTM's pretraining corpus)",
+    )
+    group.add_argument(
         "--word-adapt",
         action="store_true",
         help="mix in the document layer (the text before the cursor)",
     )
 
 
-def word_model_for(model: str | None, head: str):
-    """(WordLM, where it came from): the checkpoint's, or one trained on `head`."""
+def word_model_for(model: str | None, head: str, corpus: list[str] | None = None):
+    """(WordLM, where it came from): the checkpoint's, or one trained on `head` (and the
+    `corpus` files before it: `--word-corpus`, e.g. what the LSTM was pretrained on)."""
     from ghostpen.model.checkpoint import CheckpointError
     from ghostpen.model.wordlm import WordLM, WordLMError, load_word_model
 
@@ -105,8 +119,17 @@ def word_model_for(model: str | None, head: str):
         if lm is not None:
             return lm, f"checkpoint {model}"
     t0 = time.perf_counter()
-    lm = WordLM.train([head])
-    return lm, f"trained on the {len(head):,} characters before the tail in " + (
+    texts = [head]
+    if corpus:
+        from ghostpen.training.corpus import CorpusError, load_corpus
+
+        try:
+            texts.insert(0, load_corpus(corpus, (".txt",)).text)  # not SOURCE.md files
+        except CorpusError as exc:
+            raise SystemExit(f"error: {exc}") from None
+    lm = WordLM.train(texts)
+    extra = f" and {len(texts[0]):,} of {' '.join(corpus)}" if corpus else ""
+    return lm, f"trained on the {len(head):,} characters before the tail{extra} in " + (
         f"{time.perf_counter() - t0:.1f} s"
     )
 
@@ -117,10 +140,10 @@ def run_ksr(args: argparse.Namespace, text: str, start: int, end: int) -> int:
     from ghostpen.model.worddoc import DocumentWordCounts
     from ghostpen.report import print_result
 
-    lm, source = word_model_for(args.model, text[:start])
+    lm, source = word_model_for(args.model, text[:start], args.word_corpus)
     doc = DocumentWordCounts() if args.word_adapt else None
-    suggester = WordSuggester(lm, no_repeat=not args.word_repeat, doc=doc)
-    result = simulate(suggester, text, start, end)
+    suggester = WordSuggester(lm, no_repeat=not args.word_repeat, doc=doc, choices=args.choices)
+    result = simulate(suggester, text, start, end, choices=args.choices)
     result.update(model="word n-gram", word_model=source, order=lm.order,
                   no_repeat=not args.word_repeat, adapt=bool(doc))  # fmt: skip
     print_result(result, args.json)

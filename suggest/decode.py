@@ -13,7 +13,9 @@ suggestion may be:
     phrase  the word, its separator, and following words while the cumulative probability
             stays above `phrase_min` (a small beam: each of the `beam` first words is continued
             with the likeliest next word), so "the same time " is one suggestion
-    line    words while the suggestion stays above min_confidence, to the end of the line
+    line    the phrase's candidates, and words after the word while the suggestion stays
+            above min_confidence, to the end of the line, never a word cut by max_chars (so
+            it ends on whole words and offers whatever "phrase" offers, ranked alike)
     none    the same, across line breaks too
 
 Separator (`separator=True`, prose: see `prose.py`): a word is also offered followed by a space
@@ -31,7 +33,9 @@ document cache when adapting, and with a word model's prior when one is given: `
 `Decoded.first_logp` is log P(taking the suggestion saves a keystroke: its first word of two or
 more characters is right, or all of it; `savings.useful_logp`): what the engine's gate reads,
 the probability that a shown suggestion is (at least partly) taken with profit.
-`candidates` holds every candidate of the last call (the oracle of `eval ksr` picks among them).
+`candidates` holds every candidate of the last call (the oracle of `eval ksr` picks among them);
+`groups` the same candidates by first word (one list per word the search kept, in the search's
+order), from which the engine draws its alternatives (`beam` >= the choices wanted).
 
 Rows are stepped one by one: for these sizes OpenBLAS's matrix-vector product (batch 1) is
 ~10x faster than its small-batch matrix product, so a batched step would be slower.
@@ -58,9 +62,21 @@ from ghostpen.suggest.prior import (
 )
 from ghostpen.suggest.rejections import is_banned
 from ghostpen.suggest.savings import expected_savings, useful_logp
+from ghostpen.suggest.words import next_word_len
 
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 BRANCH = 4  # children pushed per expanded prefix (pushing costs no model step)
+# "line"/"none": a following word is added only when the model ends it there with at least
+# this probability: a search cut short by the step budget otherwise returns the letters it
+# reached as a "word" ("as t" after "It is almost the same ", issue 17)
+LINE_END_MIN = 0.3
+
+
+def first_word(text: str) -> str:
+    """The first word of a suggestion, as Ctrl+Right takes it, without its leading space:
+    alternatives differ in it ("time" for "time, and")."""
+    t = text.lstrip()
+    return t[: next_word_len(t)]
 
 
 @dataclass
@@ -80,6 +96,12 @@ class Decoded:
     @property
     def first_confidence(self) -> float:
         return min(1.0, math.exp(self.first_logp))
+
+    @property
+    def exact_savings(self) -> float:
+        """Keystrokes expected to be saved when only all of it can be taken (an alternative's
+        key takes all of it): P(text) * (len(text) - 1)."""
+        return math.exp(self.logp) * (len(self.text) - 1)
 
     @property
     def from_document(self) -> bool:
@@ -130,6 +152,11 @@ class Decoder:
         self.is_space = self.is_ws & ~self.is_nl  # whitespace that stays on the line
         self.space_id = self.index.get(" ", 0)
         self.candidates: list[Decoded] = []  # every candidate of the last decode
+        self.groups: list[list[Decoded]] = []  # the same, one list per first word
+        # the word prior's words the character model did not step (too unlikely to win the
+        # ghost, still fit for an alternative): (rest of the word, log P under the mixture,
+        # the character model's share taken as 0)
+        self.prior_words: list[tuple[str, float]] = []
 
     # -- distributions ------------------------------------------------------------------------
 
@@ -208,26 +235,34 @@ class Decoder:
             prior=word_prior,
         )
         self._steps_left = math.inf if max_steps is None else max_steps
+        self.prior_words = []
         self._ahead = {} if ahead is None else ahead
         root = _Hyp("", 0.0, 0.0, (), False, state, np.asarray(logits).reshape(-1))
         lead = "any" if stop_at == "none" else "space"
         firsts = self._words(root, opts, lead=lead, need_lead=False, keep=opts.beam, first=True)
         scored: list[Decoded] = []
+        groups: list[list[Decoded]] = []
         for w in firsts:
-            if stop_at in ("line", "none"):
-                group = [self._line(w, opts, lead)]
-            else:
-                group = [w]
-                sep = self._separated(w, separator_min) if separator else None
-                if sep is not None:
-                    group.append(sep)
-                    if stop_at == "phrase":
-                        group.extend(self._phrase(sep, opts, phrase_min, separator_min))
-            group = [h for h in group if len(h.text) >= min_chars]
-            scored.extend(self._decoded(h) for h in group)
-            if group and rank != "savings":
+            group = [w]
+            sep = self._separated(w, separator_min) if separator else None
+            if sep is not None:
+                group.append(sep)
+                if stop_at != "word":
+                    group.extend(self._phrase(sep, opts, phrase_min, separator_min))
+            if stop_at in ("line", "none"):  # the phrase's candidates, and the longer line
+                line = self._line(w, opts, lead)
+                if line is not w:
+                    group.append(line)
+                    sep = self._separated(line, separator_min) if separator else None
+                    group.extend([] if sep is None else [sep])
+            decoded = [self._decoded(h) for h in group if len(h.text) >= min_chars]
+            scored.extend(decoded)
+            if decoded:
+                groups.append(decoded)
+            if decoded and rank != "savings":
                 break  # rank "word": the likeliest word that can be shown, and its extensions
         self.candidates = scored
+        self.groups = groups
         if not scored:
             return None
         return max(scored, key=lambda d: d.savings)
@@ -250,8 +285,8 @@ class Decoder:
             )
             root.pending = best.pending
             nxt = self._words(root, opts, lead=lead, need_lead=True, keep=1, first=False)
-            if not nxt:
-                break
+            if not nxt or nxt[0].p_end < LINE_END_MIN or len(nxt[0].text) >= opts.max_chars:
+                break  # no next word, one cut by max_chars or by the step budget ("as t")
             best = nxt[0]
         return best
 
@@ -415,6 +450,11 @@ class Decoder:
                 break  # out of model steps
             if not is_banned(opts.ban_prefix, h.text, opts.banned) and h.p_end > 0.0:
                 have[word] = h
+        self.prior_words = [
+            (word[len(prefix) :], math.log(PRIOR_WEIGHT * math.exp(lp) / z))
+            for word, lp in listed
+            if word not in have and word.startswith(prefix) and len(word) > len(prefix)
+        ]
         out = []
         for word, h in have.items():
             if not h.text or h.text[0].isspace() or h.p_end <= 0.0:

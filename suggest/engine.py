@@ -27,6 +27,11 @@ Qt-free; the editor calls `suggest(before, after, path=...)` from its worker thr
    suggestion: the likeliest next word or completion from the words and phrases of documents
    they saved (source "habits", `habits_index.py`), where it is more confident than the
    model's suggestion: a name typed last week completes today.
+8. With `settings.choices` > 1, the suggestion carries up to choices - 1 `alternatives`: the
+   decoder keeps at least that many first words (its beam), and each other first word's
+   candidate that is likeliest to be wholly right (an alternative is taken whole), then the
+   document word and the habit, each with a first word of its own, ranked by the keystrokes
+   expected to be saved when taken whole and gated by ALT_MIN_CONFIDENCE (`_alternatives`).
 No suggestion while the cursor is inside a word (`after` starts with a word character).
 `last_candidates` holds the texts every suggestion of the last call was chosen from (for the
 oracle of `eval ksr`).
@@ -44,13 +49,14 @@ row by row.)
 
 from __future__ import annotations
 
+import math
 import os
 
 from ghostpen.model.fast import FastModel
 from ghostpen.model.vocab import Vocab
 from ghostpen.model.wordlm import WordLM, word_model_of
 from ghostpen.suggest.adapt import CURSOR, DocumentCache, word_prefix
-from ghostpen.suggest.decode import Decoder
+from ghostpen.suggest.decode import Decoder, first_word
 from ghostpen.suggest.prior import WordPrior
 from ghostpen.suggest.prose import is_prose
 from ghostpen.suggest.rejections import RejectionMemory, is_banned
@@ -71,6 +77,13 @@ DEFAULT_RANK = "savings"  # decoder ranking: "savings" (expected keystrokes save
 # fitted (maximum likelihood) to how often suggestions were exactly right in `eval ksr`
 CONFIDENCE_POWER = 1.25
 MAX_DECODE_STEPS = 12  # model steps per suggestion at most (bounds the latency)
+CHOICE_STEPS = 4  # and this many more per alternative wanted (settings.choices - 1)
+# an alternative is shown when P(all of it) ** CONFIDENCE_POWER is at least this: fitted on the
+# validation slice (`eval ksr --text nietzsche-90.txt --limit-chars 2000 --choices 3
+# --alt-confidence G`, see types.py and docs/measurements.md): G = 0 0.4870, 0.02 0.4885,
+# 0.05 0.4605, 0.1 0.4440 (one suggestion: 0.4195)
+ALT_MIN_CONFIDENCE = 0.02
+PRIOR_SPACE = 0.7  # P(space after a word) assumed for a word-model alternative not stepped
 SEPARATOR_MIN = 0.3  # prose: a word is offered with its space when P(space) is at least this
 PHRASE_MIN = 0.3  # "phrase": following words while P(suggestion) stays at least this
 MIN_WORD_PREFIX = 2  # typed letters before document words are proposed
@@ -137,6 +150,8 @@ class SuggestionEngine:
         self.name = name
         self.habits = habits  # a habits_index.Habits (read-only) or None
         self.beam = DEFAULT_BEAM  # `eval ksr --beam` sets it
+        self.alt_min_confidence = ALT_MIN_CONFIDENCE  # `eval ksr --alt-confidence` sets it
+        self._prose = True  # the last call's document is prose (its words take a space)
         self.warmup = WARMUP
         self.word_prior: WordPrior | None = None  # a word-level model (prior.py), or none
         self.last_candidates: list[str] = []  # what the last suggestion was chosen from
@@ -205,6 +220,7 @@ class SuggestionEngine:
             before = before[window_start(len(before)) :]
         after = after[:MAX_AFTER]
         prose = is_prose(path) and doc.sniffed is None
+        self._prose = prose
         with self._threads.limit():
             state, logits = doc.states.advance(before)
             origin = doc.states.origin
@@ -221,9 +237,9 @@ class SuggestionEngine:
                 max_chars=settings.max_chars,
                 min_confidence=settings.min_confidence ** (1.0 / CONFIDENCE_POWER),
                 cache=cache,
-                beam=self.beam,
+                beam=max(self.beam, settings.choices),
                 rank=DEFAULT_RANK,
-                max_steps=MAX_DECODE_STEPS,
+                max_steps=MAX_DECODE_STEPS + CHOICE_STEPS * (settings.choices - 1),
                 ahead=doc.states.ahead,
                 separator=prose,
                 separator_min=SEPARATOR_MIN,
@@ -246,10 +262,47 @@ class SuggestionEngine:
                 self.last_candidates.append(word.text)
                 if word.confidence >= settings.min_confidence:
                     best = word
+        habit = None
         if self.habits is not None and (best is None or best.source == "model"):
-            best = self._habit(before, best, prefix, banned)
-        doc.rejections.shown(before, origin, None if best is None else best.text)
+            best, habit = self._habit(before, best, prefix, banned)
+        if best is not None and settings.choices > 1:
+            best = best.with_alternatives(
+                self._alternatives(best, settings.choices - 1, prefix, banned, extra=habit)
+            )
+        shown = () if best is None else tuple(c.text for c in best.choices())
+        doc.rejections.shown(before, origin, shown)
         return best
+
+    def _alternatives(self, best: Suggestion, n: int, prefix: str, banned, extra=None) -> list:
+        """Up to n alternatives to `best` with first words of their own (module docstring, 8):
+        of each first word the decoder kept, its candidate likeliest to save keystrokes when
+        taken whole; then the model's suggestion or habit `best` displaced (`extra`)."""
+        gate = self.alt_min_confidence
+        seen = {first_word(best.text)}
+        found: list[tuple[float, Suggestion]] = []
+        for group in self._decoder.groups:
+            d = max(group, key=lambda x: x.exact_savings)
+            word = first_word(d.text)
+            conf = d.confidence**CONFIDENCE_POWER
+            if word in seen or conf < gate:
+                continue
+            seen.add(word)
+            source = "document" if d.from_document else "model"
+            found.append((d.exact_savings, Suggestion(d.text, conf, source)))
+        for rest, logp in self._decoder.prior_words:  # words only the word model listed
+            text = rest + " " if self._prose else rest
+            p = math.exp(logp) * (PRIOR_SPACE if self._prose else 1.0)
+            conf = p**CONFIDENCE_POWER
+            if first_word(text) in seen or conf < gate or is_banned(prefix, text, banned):
+                continue
+            seen.add(first_word(text))
+            found.append((p * (len(text) - 1), Suggestion(text, conf, "model")))
+        found.sort(key=lambda x: -x[0])
+        out = [s for _, s in found[:n]]
+        if extra is not None and len(out) < n and first_word(extra.text) not in seen:
+            if extra.confidence >= gate and not is_banned(prefix, extra.text, banned):
+                out.append(extra)
+        return out
 
     def _prior(self, doc: _Document, before: str, adapt: bool) -> WordPrior | None:
         """The word model for this call: with the document's own counts when adapting."""
@@ -266,19 +319,22 @@ class SuggestionEngine:
         doc.prior.sync(before)
         return doc.prior
 
-    def _habit(self, before: str, best, prefix: str, banned) -> Suggestion | None:
+    def _habit(self, before: str, best, prefix: str, banned) -> tuple:
         """The typing habits' suggestion where it is more confident than the model's `best`
         (document words and text stay first; a word typed past is not offered). As
         competitors of the model rather than only a last resort, habits raised `eval ksr` on
         tech-docs' chapter11.md (20,000 characters, habits from the other chapters) from 0.213
-        to 0.260 with the bundled model, and from 0.337 to 0.341 with a tech-docs fine-tune."""
+        to 0.260 with the bundled model, and from 0.337 to 0.341 with a tech-docs fine-tune.
+        Returns (the suggestion, the one it won against or None)."""
         habit = self.habits.suggestion(before, self.settings.max_chars)
         if habit is None or habit.confidence < self.settings.min_confidence:
-            return best
+            return best, None
         if is_banned(prefix, habit.text, banned):
-            return best
+            return best, None
         self.last_candidates.append(habit.text)
-        return habit if best is None or habit.confidence > best.confidence else best
+        if best is None or habit.confidence > best.confidence:
+            return habit, best
+        return best, habit
 
     def _document_word(self, before: str, cache: DocumentCache) -> Suggestion | None:
         """The rest of a document word that extends the word being typed (names the model

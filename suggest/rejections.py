@@ -93,7 +93,8 @@ class RejectionMemory:
     def __init__(self) -> None:
         self._key: tuple[int, str] | None = None  # (document offset, context) of the word
         self._banned: set[str] = set()
-        self._shown: tuple[str, int, str] | None = None  # (before, origin, suggestion)
+        # (before, origin, the texts shown: the suggestion and its alternatives)
+        self._shown: tuple[str, int, tuple[str, ...]] | None = None
 
     def observe(self, before: str, origin: int = 0) -> tuple[str, frozenset[str]]:
         """Account for the text typed since the last call; (typed part of the word at the
@@ -104,14 +105,18 @@ class RejectionMemory:
             self._key, self._banned = key, set()
         shown, self._shown = self._shown, None
         if shown is not None:
-            b0, o0, s0 = shown
+            b0, o0, texts = shown
             if o0 == origin and len(before) > len(b0) and before.startswith(b0):
                 us0 = unit_start(b0)
-                hit = typed_past(b0[us0:], s0, before[len(b0) :])
-                if hit is not None and us0 + hit[0] == us:
-                    self._banned.add(hit[1])
+                for s0 in texts:
+                    hit = typed_past(b0[us0:], s0, before[len(b0) :])
+                    if hit is not None and us0 + hit[0] == us:
+                        self._banned.add(hit[1])
         return before[us:], frozenset(self._banned)
 
-    def shown(self, before: str, origin: int, suggestion: str | None) -> None:
-        """What the call for `before` showed (None: nothing)."""
-        self._shown = None if not suggestion else (before, origin, suggestion)
+    def shown(self, before: str, origin: int, suggestion) -> None:
+        """What the call for `before` showed: a text, the texts of a suggestion and its
+        alternatives (every one the user saw and typed past is rejected), or None/()."""
+        texts = (suggestion,) if isinstance(suggestion, str) else tuple(suggestion or ())
+        texts = tuple(t for t in texts if t)
+        self._shown = (before, origin, texts) if texts else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SOURCES = ("model", "document", "html", "habits")
 STOP_AT = ("phrase", "word", "line", "none")
+MAX_CHOICES = 3  # alternatives a suggestion carries at most, itself included
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,28 @@ class Suggestion:
     # (the user's typing history, `habits_index.py`)
     source: str
     cursor_offset: int | None = None  # cursor position inside `text` after accepting; None = end
+    # the engine's next-best choices, ranked, each with a first word different from this one's
+    # and from each other's (`EngineSettings.choices`); empty on alternatives themselves
+    alternatives: tuple[Suggestion, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"unknown suggestion source {self.source!r}")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError("confidence must be in [0, 1]")
+        if len(self.alternatives) >= MAX_CHOICES:
+            raise ValueError(f"at most {MAX_CHOICES - 1} alternatives")
+
+    def choices(self) -> tuple[Suggestion, ...]:
+        """This suggestion and its alternatives, best first (slot 1, 2, 3)."""
+        return (self, *self.alternatives)
+
+    def with_alternatives(self, alternatives) -> Suggestion:
+        """A copy carrying `alternatives` (a sequence of Suggestions without their own)."""
+        alts = tuple(
+            Suggestion(a.text, a.confidence, a.source, a.cursor_offset) for a in alternatives
+        )
+        return Suggestion(self.text, self.confidence, self.source, self.cursor_offset, alts)
 
     @property
     def cursor_after(self) -> int:
@@ -51,11 +68,16 @@ class EngineSettings:
     # "word": that word only; "line": words to the end of the line; "none": across lines too
     stop_at: str = "phrase"
     adapt: bool = True  # mix in the words of the document being written
+    # how many choices a suggestion offers (1: one ghost, as before; 2-3: the ghost and its
+    # `alternatives`, which the editor cycles through or shows in a strip)
+    choices: int = 1
     html: bool = True  # suggest closing tags in HTML/XML documents
 
     def __post_init__(self) -> None:
         if self.stop_at not in STOP_AT:
             raise ValueError(f"stop_at must be one of {STOP_AT}")
+        if not 1 <= self.choices <= MAX_CHOICES:
+            raise ValueError(f"choices must be in 1..{MAX_CHOICES}")
         if self.max_chars < 1:
             raise ValueError("max_chars must be at least 1")
         if not 0.0 <= self.min_confidence <= 1.0:

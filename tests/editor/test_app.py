@@ -4,6 +4,7 @@ and `ghostpen eval latency` both go through it."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -55,7 +56,8 @@ def test_build_app_wires_one_of_each(qtbot, tmp_path, store, built):
     assert app.window.settings is app.settings and app.window.recovery is rec is app.recovery
     assert app.window.suggester is app.suggester and app.suggester.parent() is app.window
     assert app.engine_factory is FakeEngine
-    assert app.suggester.settings == prefs.engine and app.suggester.delay_ms == 25
+    assert app.suggester.settings == replace(prefs.engine, choices=3)  # the cycle view
+    assert app.suggester.delay_ms == 25
     assert not app.suggester._thread.isRunning()  # suggest=False: no model is loaded
     assert app.window.status.text_of("model") == "suggestions off"
 
@@ -63,7 +65,7 @@ def test_build_app_wires_one_of_each(qtbot, tmp_path, store, built):
 def test_build_app_loads_the_checkpoint_with_the_stored_settings(
     qtbot, tmp_path, store, built, tiny_model
 ):
-    engine_settings = EngineSettings(max_chars=9)
+    engine_settings = EngineSettings(max_chars=9, choices=3)  # the default view cycles
     AppSettings(store).set_suggest_prefs(SuggestPrefs(True, engine_settings, 15))
     app = build_app(str(tiny_model), settings_store=store, recovery=RecoveryStore(tmp_path))
     built.append(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -340,7 +341,8 @@ def test_suggestion_settings_persist(make_window, answers, settings_path):
     assert window.suggester.settings == prefs.engine and window.suggester.delay_ms == 25
     assert not window.suggestions_enabled() and not window.acts.toggle_suggest.isChecked()
     stored = AppSettings(QSettings(str(settings_path), QSettings.Format.IniFormat))
-    assert stored.suggest_prefs() == prefs
+    # how many choices the engine computes follows Suggestions > Alternatives (cycle: 3)
+    assert stored.suggest_prefs() == replace(prefs, engine=replace(engine, choices=3))
     answers.settings = None  # cancelled: nothing changes
     assert not window.edit_settings()
     window.set_suggestions_enabled(True)

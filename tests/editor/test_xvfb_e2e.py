@@ -200,11 +200,13 @@ def _type_and_take_a_ghost(s: Session, typed: str) -> str:
     """Type `typed` on a new line at the end, wait for the ghost of what was typed (the last one
     painted once the typing is over), take it with Tab, save; returns the ghost's text."""
     s.xdo("key", "--clearmodifiers", "ctrl+End", "Return")
+    begun = time.time()
     s.xdo("type", "--delay", "40", typed)
-    done = time.time()
-    s.wait("a ghost", lambda e: e["event"] == "ghost" and e["t"] > done and e["text"])
+    done = time.time()  # the last key's ghost may be painted before xdotool returns
+    s.wait("a ghost", lambda e: e["event"] == "ghost" and e["t"] > begun and e["text"])
     time.sleep(1.0)  # (an external process: poll for a quiet second, no other ghost after it)
-    ghost = [e for e in s.events() if e["event"] == "ghost" and e["t"] > done][-1]
+    ghost = [e for e in s.events() if e["event"] == "ghost" and e["t"] > begun][-1]
+    assert ghost["t"] > done - 0.5, "the last ghost is from the middle of the typing"
     s.shot("ghost")
     s.xdo("key", "--clearmodifiers", "Tab")
     s.xdo("key", "--clearmodifiers", "ctrl+s")

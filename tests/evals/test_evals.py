@@ -249,3 +249,38 @@ def test_eval_text_that_cannot_be_read(capsys, tiny_model, tmp_path, command, ki
     assert lines[0].startswith(f"error: cannot read {path}: ")
     assert reason in lines[0]
     assert captured.out == ""
+
+
+def test_eval_ksr_choices(capsys, tiny_model):
+    """--choices 1 is the one-suggestion typist; --choices 3 reports acceptances by slot and
+    precision per strip and per item."""
+    from ghostpen.evals.ksr import take
+    from ghostpen.suggest.types import Suggestion
+
+    common = ["eval", "ksr", "--text", str(FIXTURES / "tiny.txt"), "--model", str(tiny_model)]
+    common += ["--tail-fraction", "0.5", "--limit-chars", "150", "--no-oracle", "--json"]
+    plain = run_json(capsys, common)
+    one = run_json(capsys, [*common, "--choices", "1"])
+    for key in ("ksr", "keystrokes", "accepted", "shown"):
+        assert one[key] == plain[key]
+    assert one["accepted_by_slot"] == [one["accepted"]] and one["shown_items"] == one["shown"]
+    three = run_json(capsys, [*common, "--choices", "3", "--alt-confidence", "0"])
+    assert three["choices"] == 3 and len(three["accepted_by_slot"]) == 3
+    assert sum(three["accepted_by_slot"]) == three["accepted"]
+    assert three["shown"] <= three["shown_items"] <= 3 * three["shown"]
+    assert three["precision_items"] == round(three["accepted"] / three["shown_items"], 3)
+    s = Suggestion("time, ", 0.5, "model").with_alternatives(
+        [Suggestion("thing ", 0.3, "model"), Suggestion("as ", 0.2, "model")]
+    )
+    assert take(s, "as if", 3) == (3, 1, 2)  # Alt+3
+    assert take(s, "as if", 2) == (0, 0, 0)  # slot 3 not shown
+    assert take(s, "time is", 3) == (4, 1, 0)  # Ctrl+Right on slot 1's right word
+    assert take(s, "time, and", 3) == (6, 1, 0)  # Tab
+
+
+def test_word_baseline_offers_choices(capsys, tiny_model):
+    common = ["eval", "ksr", "--text", str(FIXTURES / "tiny.txt"), "--word-baseline"]
+    common += ["--tail-fraction", "0.5", "--limit-chars", "150", "--json"]
+    one = run_json(capsys, common)
+    three = run_json(capsys, [*common, "--choices", "3"])
+    assert len(three["accepted_by_slot"]) == 3 and three["ksr"] >= one["ksr"]

@@ -93,12 +93,39 @@ def test_line_mode_goes_on_to_the_end_of_the_line():
     assert math.isclose(out.confidence, expected, rel_tol=1e-6)
 
 
-def test_none_mode_crosses_lines_and_max_chars_cuts():
+def test_none_mode_crosses_lines_and_ends_on_whole_words():
     dec, state, logits = decoder_for(HELLO, "hel")
     out = dec.decode(state, logits, "hel", stop_at="none", min_confidence=0.05)
     assert out.text == "lo, world\nbye"
     out = dec.decode(state, logits, "hel", stop_at="none", min_confidence=0.05, max_chars=6)
-    assert out.text == "lo, wo"  # cut inside a word only by max_chars
+    assert out.text == "lo,"  # "lo, wo" would end inside a word (issue 17: "as t")
+    for stop in ("line", "none"):
+        out = dec.decode(state, logits, "hel", stop_at=stop, min_confidence=0.05, max_chars=8)
+        assert out.text == "lo,", stop
+
+
+def test_line_mode_offers_what_phrase_mode_offers():
+    """End of line ranks the phrase's candidates too, so it is never less useful (issue 17:
+    "as t" instead of "time")."""
+    script = {
+        "same ": {"t": 0.5, "a": 0.3},
+        "same t": {"i": 0.9},
+        "same ti": {"m": 0.95},
+        "same tim": {"e": 0.95},
+        "same time": {" ": 0.5, ",": 0.4},
+        "same a": {"s": 0.95},
+        "same as": {" ": 0.95},
+        "same as ": {"t": 0.3},
+    }
+    for stop in ("phrase", "line"):
+        dec, state, logits = decoder_for(script, "the same ")
+        out = dec.decode(
+            state, logits, "the same ", stop_at=stop, beam=2, rank="savings", separator=True,
+            separator_min=0.3, min_confidence=0.01,
+        )  # fmt: skip
+        texts = {c.text for c in dec.candidates}
+        assert "time " in texts and out.text.startswith("time"), (stop, out.text, texts)
+        assert not any(t.endswith(" t") for t in texts)  # never a cut word
 
 
 def test_min_confidence_prunes_and_line_mode_stops_early():

@@ -293,3 +293,34 @@ def test_a_word_prior_plugs_into_the_engine(engine, text):
     assert prior.asked and prior.asked[-1] == (["said", "to", "the", "Town"][-3:], "Mo")
     assert got is not None and got.text.startswith("usetrap")  # the prior's word, mixed in
     assert plain is None or not plain.text.startswith("usetrap")
+
+
+def test_alternatives_have_first_words_of_their_own(tiny_model, text):
+    """choices=3: up to two alternatives, each a value without alternatives of its own, each
+    with a different first word; choices=1 gives none and the same first suggestion as before."""
+    from ghostpen.suggest.decode import first_word
+
+    one = SuggestionEngine.from_checkpoint(tiny_model, EngineSettings())
+    three = SuggestionEngine.from_checkpoint(tiny_model, EngineSettings(choices=3))
+    three.alt_min_confidence = 0.0
+    offered = 0
+    for cut in range(400, 1400, 37):
+        before = text[:cut]
+        single = one.suggest(before)
+        assert single is None or single.alternatives == ()
+        s = three.suggest(before)
+        if s is None:
+            continue
+        choices = s.choices()
+        assert len(choices) <= 3 and all(not c.alternatives for c in s.alternatives)
+        words = [first_word(c.text) for c in choices]
+        assert len(set(words)) == len(words), words
+        offered += len(s.alternatives)
+    assert offered > 0  # the tiny model knows its text well enough to have second guesses
+
+
+def test_choices_must_be_one_to_three():
+    with pytest.raises(ValueError):
+        EngineSettings(choices=0)
+    with pytest.raises(ValueError):
+        EngineSettings(choices=4)
