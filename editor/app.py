@@ -86,6 +86,7 @@ def build_app(
     from ghostpen.editor.habits_ui import HabitsController
     from ghostpen.editor.help import HelpController
     from ghostpen.editor.models_menu import ModelsController, remembered_model
+    from ghostpen.editor.shortcuts import GhostKeys, apply_saved
 
     settings = AppSettings(settings_store)
     if model_path is None and engine is None:
@@ -99,4 +100,6 @@ def build_app(
     models = ModelsController(window, model_path, train_args)
     habits = HabitsController(window, habits_path)
     choices = ChoicesController(window)
+    GhostKeys(window)  # the ghost's own keys as actions (window.ghost_keys)
+    apply_saved(window)  # the keys the user chose, for every named action
     return App(settings, recovery, factory, suggester, window, models, habits, choices)

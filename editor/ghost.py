@@ -11,6 +11,7 @@ saved file. Its keys, while a ghost is shown (the editor's own meaning otherwise
   first line, or the line break and the line after it when it starts with one. Without a
   ghost the key selects the next word as usual;
 - Esc: dismiss it until the next edit or cursor move;
+  (each of these four is the user's to change: `editor/ghost_keys.py`, Help ▸ Keyboard shortcuts)
 - typing its next character: type through, the rest stays shown until the next result.
 
 Every accept is one undo step; a partial accept keeps the rest as the ghost. The pure part
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QKeyCombination, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeySequence, QPainter, QPalette
 
 from ghostpen.suggest.types import Suggestion
@@ -36,8 +37,25 @@ from ghostpen.suggest.words import next_word_len
 GHOST_ALPHA = 0.45
 TAB_SPACES = 4
 SK = QKeySequence.StandardKey
-# the standard keys that accept a part of the ghost while one is shown
-PART_KEYS = {"word": SK.MoveToNextWord, "line": SK.SelectNextWord}
+# What each of the ghost's own keys does ("all", "word", "line", "dismiss") and its default:
+# key names, or the platform's standard binding. The window's ghost-key actions
+# (`editor/ghost_keys.py`) carry the user's choice; `GhostSuggestion.keys` holds it per editor.
+PART_DEFAULTS = {
+    "all": ("Tab",),
+    "word": SK.MoveToNextWord,
+    "line": SK.SelectNextWord,
+    "dismiss": ("Esc",),
+}
+
+
+def default_part_keys() -> dict[str, list[QKeySequence]]:
+    """The ghost's keys as shipped (needs a QGuiApplication for the standard bindings)."""
+    return {
+        part: list(QKeySequence.keyBindings(keys))
+        if isinstance(keys, SK)
+        else [QKeySequence(k) for k in keys]
+        for part, keys in PART_DEFAULTS.items()
+    }
 
 
 def utf16_len(text: str) -> int:
@@ -105,6 +123,7 @@ class GhostSuggestion:
         self.dismissed = False  # Esc: no ghost until the next edit/move
         self.painted_at = 0.0  # perf_counter() of the last first paint of a ghost
         self._end = (0.0, 0.0, 0.0)  # (x, baseline, line height) where the ghost text ended
+        self.keys: dict[str, list[QKeySequence]] = default_part_keys()  # part -> its keys
 
     # -- state ---------------------------------------------------------------------------------
     def current(self) -> Suggestion | None:
@@ -191,17 +210,13 @@ class GhostSuggestion:
             edit.viewport().update(area)
 
     # -- keys ----------------------------------------------------------------------------------
-    @staticmethod
-    def key_part(event) -> str | None:
+    def key_part(self, event) -> str | None:
         """What a key does to a shown ghost: "all", "word", "line", "dismiss" or None."""
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if event.key() == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier:
-            return "all"
-        for part, key in PART_KEYS.items():
-            if event.matches(key):
+        pressed = QKeySequence(QKeyCombination(mods, Qt.Key(event.key())))
+        for part, seqs in self.keys.items():
+            if any(seq.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for seq in seqs):
                 return part
-        if event.key() == Qt.Key.Key_Escape and mods == Qt.KeyboardModifier.NoModifier:
-            return "dismiss"
         return None
 
     def claims_key(self, event) -> bool:

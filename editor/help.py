@@ -3,8 +3,9 @@
 `HelpController` (attached by `app.build_app`) puts both entries above *About* in the Help
 menu. The shortcuts are read from the window's own QActions each time the dialog opens, so
 an action added later (a ghost key such as Alt+] for the next alternative) or a key the user
-rebound shows as it is now. The ghost's built-in keys (Tab, Ctrl+Right, Ctrl+Shift+Right,
-Esc) are listed beside them unless an action already claims that key.
+rebound shows as it is now; the ghost's own keys (Tab, Ctrl+Right, Ctrl+Shift+Right, Esc) are
+actions too (`editor/shortcuts.py`). Change… gives the selected action another key, kept in the
+settings.
 
 The first time a ghost is painted (the suggester's `latency` signal), the ghost-text part of
 the list is shown once in a small panel over the window (a child widget: it never takes the
@@ -30,21 +31,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ghostpen.editor.shortcuts import KeyDialog, all_actions
+
 SHOWN_KEY = "help/ghost_keys_shown"
 GHOST_SECTION = "Ghost text"
 _GHOSTISH = re.compile(r"ghost|accept|alternative|suggestion", re.IGNORECASE)
 _SK = QKeySequence.StandardKey
-
-
-def builtin_ghost_keys() -> list[tuple[str, list]]:
-    """The ghost's own keys (editor/ghost.py), while a ghost is shown (needs a QApplication:
-    the platform's standard bindings)."""
-    return [
-        ("Accept the whole ghost", [QKeySequence("Tab")]),
-        ("Accept its next word", QKeySequence.keyBindings(_SK.MoveToNextWord)),
-        ("Accept its next line", QKeySequence.keyBindings(_SK.SelectNextWord)),
-        ("Dismiss it (until the next edit)", [QKeySequence("Esc")]),
-    ]
 
 
 GETTING_STARTED = """
@@ -97,36 +89,28 @@ def _menu_titles(window) -> dict[int, str]:
     return titles
 
 
-def shortcut_rows(window) -> list[tuple[str, str, str]]:
-    """(section, what it does, keys) for every action of `window` with a shortcut, the ghost
-    text's first, then by menu; the ghost's built-in keys where no action claims them."""
+def shortcut_rows(window) -> list[tuple[str, str, str, QAction]]:
+    """(section, what it does, keys, action) for every action of `window` with a shortcut —
+    the ghost's own keys (editor/shortcuts.py) among them — the ghost text's first, then by
+    menu."""
     titles = _menu_titles(window)
-    rows, taken = [], set()
-    actions = window.actions() + [a for m in window.findChildren(QMenu) for a in m.actions()]
-    seen: set[int] = set()
-    for action in actions:
-        if id(action) in seen or not isinstance(action, QAction) or not action.shortcuts():
+    rows = []
+    for action in all_actions(window):
+        if not action.shortcuts():
             continue
-        seen.add(id(action))
         name = f"{action.objectName()} {action.text()}"
         section = GHOST_SECTION if _GHOSTISH.search(name) else titles.get(id(action), "Other")
-        rows.append((section, _plain(action.text()), _keys(action.shortcuts())))
-        taken.update(s.toString() for s in action.shortcuts())
-    builtin = []  # listed first: the keys a ghost is taken with
-    for text, seqs in builtin_ghost_keys():
-        free = [s for s in seqs if s.toString() not in taken]
-        if free:
-            builtin.append((GHOST_SECTION, text, _keys(free)))
-    rows = builtin + rows
+        rows.append((section, _plain(action.text()), _keys(action.shortcuts()), action))
     order = [GHOST_SECTION] + list(dict.fromkeys(titles.values()))
     return sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else len(order))
 
 
 def fill_tree(tree: QTreeWidget, window, ghost_only: bool = False) -> None:
-    """Put `shortcut_rows(window)` (or only the ghost text's) into `tree`, by section."""
+    """Put `shortcut_rows(window)` (or only the ghost text's) into `tree`, by section; each
+    action's row holds its object name (Qt.UserRole) for Change…."""
     tree.clear()
     section = None
-    for sec, text, keys in shortcut_rows(window):
+    for sec, text, keys, action in shortcut_rows(window):
         if ghost_only and sec != GHOST_SECTION:
             continue
         if sec != section and not ghost_only:
@@ -136,8 +120,17 @@ def fill_tree(tree: QTreeWidget, window, ghost_only: bool = False) -> None:
             head.setFont(0, font)
             head.setFirstColumnSpanned(True)
             section = sec
-        QTreeWidgetItem(tree, [("" if ghost_only else "   ") + text, keys])
+        item = QTreeWidgetItem(tree, [("" if ghost_only else "   ") + text, keys])
+        item.setData(0, Qt.ItemDataRole.UserRole, action.objectName())
     tree.resizeColumnToContents(0)
+
+
+def action_of(window, item: QTreeWidgetItem | None) -> QAction | None:
+    """The action a row of the shortcuts tree stands for (None for a section heading)."""
+    name = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+    if not name:
+        return None
+    return next((a for a in all_actions(window) if a.objectName() == name), None)
 
 
 def tree_texts(tree: QTreeWidget) -> list[tuple[str, str]]:
@@ -154,7 +147,8 @@ def _tree() -> QTreeWidget:
 
 
 class ShortcutsDialog(QDialog):
-    """Help ▸ Keyboard shortcuts: every key, read from the window's actions when shown."""
+    """Help ▸ Keyboard shortcuts: every key, read from the window's actions when shown;
+    Change… (or a double click) gives the selected action another key."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -165,10 +159,30 @@ class ShortcutsDialog(QDialog):
         self.tree = _tree()
         layout.addWidget(self.tree)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.change = QPushButton("Change…")
+        self.change.setObjectName("shortcuts_change")
+        buttons.addButton(self.change, QDialogButtonBox.ButtonRole.ActionRole)
+        self.change.clicked.connect(self.change_selected)
+        self.tree.itemDoubleClicked.connect(lambda _item, _col: self.change_selected())
+        self.tree.currentItemChanged.connect(lambda item, _old: self._enable(item))
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self.resize(480, 560)
         fill_tree(self.tree, window)
+        self._enable(None)
+
+    def _enable(self, item) -> None:
+        self.change.setEnabled(action_of(self.window_, item) is not None)
+
+    def key_dialog(self) -> KeyDialog | None:
+        """The Change key dialog for the selected action (not shown; None on a heading)."""
+        action = action_of(self.window_, self.tree.currentItem())
+        return None if action is None else KeyDialog(self.window_, action)
+
+    def change_selected(self) -> None:
+        dialog = self.key_dialog()
+        if dialog is not None and dialog.exec() == QDialog.DialogCode.Accepted:
+            fill_tree(self.tree, self.window_)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         fill_tree(self.tree, self.window_)  # the keys as they are bound now

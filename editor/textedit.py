@@ -203,6 +203,11 @@ class GhostTextEdit(QPlainTextEdit):
         """Accept all of choice k (0-based; Alt+1/2/3); returns the accepted text."""
         return self._ghost.take(k)
 
+    def set_ghost_keys(self, keys: dict) -> None:
+        """The ghost's own keys ("all", "word", "line", "dismiss" -> QKeySequences), as the
+        window's ghost-key actions have them (editor/shortcuts.py)."""
+        self._ghost.keys = {part: list(seqs) for part, seqs in keys.items()}
+
     def set_choices_view(self, view: str) -> None:
         """How alternatives are offered: ghost.CHOICE_VIEWS ("one", "cycle", "strip")."""
         self._ghost.view = view
