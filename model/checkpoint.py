@@ -165,7 +165,7 @@ def _reason(exc: BaseException) -> str:
 
 def load_model(path: str | os.PathLike, role: str = "params"):
     """Build the network described by a checkpoint and load its weights: (net, Checkpoint)."""
-    from ghostpen.model.charrnn import build_model
+    from ghostpen.model.archs import build_model
 
     ckpt = read_checkpoint(path)
     if role not in ckpt.files:

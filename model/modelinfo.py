@@ -27,6 +27,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ghostpen.model.archs import get
+from ghostpen.model.checkpoint import CheckpointError, read_checkpoint
+
 _TAG = re.compile(r"^[a-z]+-(\d{8})-(\d{6})-")
 
 
@@ -160,19 +163,8 @@ def trained_date(path: Path, params_file: str) -> str:
         return ""
 
 
-def _count_params(config) -> int:
-    v, e, h, n = config.vocab_size, config.num_embed, config.num_hidden, config.num_layers
-    if config.arch == "unrolled":
-        return v * e + e * h + h + h * h + h + h * v + v
-    gates = {"lstm": 4, "gru": 3}.get(config.arch, 1)
-    rnn = sum(gates * h * ((e if k == 0 else h) + h + 2) for k in range(n))
-    return v * e + rnn + h * v + v
-
-
 def model_info(path: Path, kind: str) -> ModelInfo:
     """What a checkpoint folder says about itself (an unreadable one gets `error` set)."""
-    from ghostpen.model.checkpoint import CheckpointError, read_checkpoint
-
     info = ModelInfo(name=path.name, kind=kind, path=path)
     try:
         ckpt = read_checkpoint(path)
@@ -181,9 +173,9 @@ def model_info(path: Path, kind: str) -> ModelInfo:
         return info
     cfg, stats = ckpt.config, _Stats(ckpt.training)
     info.arch, info.training = cfg.arch, stats.training
-    layers = "" if cfg.arch == "unrolled" else f"{cfg.num_layers}x"
-    info.size = f"{layers}{cfg.num_hidden}, {len(ckpt.vocab)} chars"
-    info.params = _count_params(cfg)
+    arch = get(cfg.arch)
+    info.size = f"{arch.size_label(cfg)}, {len(ckpt.vocab)} chars"
+    info.params = arch.param_count(cfg)
     info.base = stats.get("base_model.name", str) or ""
     info.corpus, info.corpus_name = _corpus(stats, kind)
     info.val_bpc = stats.get("best_val_bpc", float)

@@ -137,7 +137,7 @@ def missing_message(name: str, path: Path) -> str:
 def convert(ckpt) -> dict[str, np.ndarray]:
     """Weights of an older checkpoint, read with MXNet; written into it as the run-time file
     when the folder is writable (once), else used from memory. MXNetMissing when no MXNet."""
-    from ghostpen.model.charrnn import build_model
+    from ghostpen.model.archs import build_model
     from ghostpen.model.checkpoint import attach_runtime, load_params
     from ghostpen.model.folderlock import hold_folder
     from ghostpen.model.library import is_bundled

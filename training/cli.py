@@ -34,40 +34,14 @@ from ghostpen.argtypes import (
     positive_float,
     positive_int,
 )
-from ghostpen.model.archs import NAMES as ARCHITECTURES
+from ghostpen.model import config as model_config
 from ghostpen.model.config import ModelConfig
 from ghostpen.training import finetune
-from ghostpen.training.config import TrainConfig
+from ghostpen.training.config import TrainConfig, train_flags
 from ghostpen.training.events import parse
 
 DEFAULT_MODEL = ModelConfig()
 DEFAULT_TRAIN = TrainConfig()
-# flag (argparse dest) -> the ModelConfig / TrainConfig field it sets; flags default to None,
-# meaning "from the recipe, or the default"
-MODEL_FLAGS = {
-    "arch": "arch",
-    "embed": "num_embed",
-    "hidden": "num_hidden",
-    "layers": "num_layers",
-    "dropout": "dropout",
-}
-TRAIN_FLAGS = {
-    name: name
-    for name in (
-        "epochs",
-        "minutes",
-        "seq_len",
-        "batch_size",
-        "lr",
-        "clip",
-        "weight_decay",
-        "patience",
-        "valid_fraction",
-        "test_fraction",
-        "valid_every",
-        "seed",
-    )
-}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -110,14 +84,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="start from a named recipe's settings, e.g. nietzsche (the bundled model's)",
     )
-    m = p.add_argument_group("model (default: the recipe's, else the value shown)")
-    m.add_argument("--arch", choices=ARCHITECTURES, help=f"({DEFAULT_MODEL.arch})")
-    m.add_argument("--embed", type=positive_int, help=f"embedding size ({DEFAULT_MODEL.num_embed})")
-    m.add_argument(
-        "--hidden", type=positive_int, help=f"units per layer ({DEFAULT_MODEL.num_hidden})"
-    )
-    m.add_argument("--layers", type=positive_int, help=f"({DEFAULT_MODEL.num_layers})")
-    m.add_argument("--dropout", type=fraction, help=f"({DEFAULT_MODEL.dropout})")
+    model_config.add_arguments(p)
     t = p.add_argument_group("training (default: the recipe's, else the value shown)")
     t.add_argument("--epochs", type=positive_int, help=f"({DEFAULT_TRAIN.epochs})")
     t.add_argument(
@@ -199,14 +166,9 @@ def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
 
     from_scratch = args.recipe and not getattr(args, "from_model", None)  # else finetune.py's
     model, train = load_recipe(args.recipe) if from_scratch else (ModelConfig(), TrainConfig())
-    model_json, train_json = model.to_json(), train.to_json()
-    model_json.update(
-        {f: getattr(args, a) for a, f in MODEL_FLAGS.items() if getattr(args, a) is not None}
+    return model_config.with_flags(model, args), TrainConfig.from_json(
+        {**train.to_json(), **train_flags(args)}
     )
-    train_json.update(
-        {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
-    )
-    return ModelConfig.from_json(model_json), TrainConfig.from_json(train_json)
 
 
 # tqdm's own remaining time assumes every epoch runs; "left" in the postfix is the loop's eta_s

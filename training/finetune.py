@@ -26,12 +26,13 @@ import argparse
 import os
 from pathlib import Path
 
+from ghostpen.model.config import SHAPE_FLAGS, setting_flags
 from ghostpen.model.grow import MIN_COUNT
+from ghostpen.training.config import train_flags
 
 DEFAULTS = {"minutes": 10.0, "lr": 1e-3, "patience": 2, "lr_patience": 1}
 MAX_VALID_CHARS = 500_000  # a held-out tail longer than this is cut to its last part
 VALID_EVERY_MAX = 200  # steps between validations when an epoch is longer than this
-MODEL_FLAGS = ("arch", "embed", "hidden", "layers")  # fixed by the base model
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -63,7 +64,12 @@ def check_args(args: argparse.Namespace) -> str | None:
     """A message for flags that make no sense with --from (None when all is well)."""
     if not getattr(args, "from_model", None):
         return None
-    given = [f"--{name}" for name in MODEL_FLAGS if getattr(args, name, None) is not None]
+    fixed = {**{d: d for d in SHAPE_FLAGS}, **setting_flags()}  # the base model's shape
+    given = [
+        f"--{name.replace('_', '-')}"
+        for dest, name in fixed.items()
+        if getattr(args, dest, None) is not None
+    ]
     if given:
         return f"{', '.join(given)}: the network's shape comes from the --from model"
     recipe = getattr(args, "recipe", None)
@@ -186,13 +192,10 @@ def finetune(
 
 def explicit_train_flags(args: argparse.Namespace) -> dict:
     """TrainConfig fields set by a fine-tune recipe (`--recipe`), then on the command line."""
-    from ghostpen.training.cli import TRAIN_FLAGS
     from ghostpen.training.recipe import finetune_settings
 
     given = finetune_settings(args.recipe) if getattr(args, "recipe", None) else {}
-    given.update(
-        {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
-    )
+    given.update(train_flags(args))
     return given
 
 

@@ -163,7 +163,7 @@ class _Run:
         mx = require_mxnet()
         from mxnet import gluon
 
-        from ghostpen.model.charrnn import build_model
+        from ghostpen.model.archs import build_model
         from ghostpen.training.dist import Dist
         from ghostpen.training.step import TrainStep, compile_net
 

@@ -115,7 +115,7 @@ class TrainStep:
         mx = require_mxnet()
         from mxnet import autograd, gluon
 
-        from ghostpen.model.charrnn import detach
+        from ghostpen.model.archs import detach
 
         if self.ctx and len(self.ctx) > 1:
             return self._split(x, y, state)
