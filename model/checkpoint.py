@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
+from ghostpen.model.meta import TrainingStats, extra_sections, read_section, to_json
 from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name, read_meta
 from ghostpen.model.vocab import Vocab
 
@@ -54,10 +55,16 @@ class Checkpoint:
     resume: dict = field(default_factory=dict)  # loop position for --resume (optional)
     word_model: dict = field(default_factory=dict)  # meta.json's "word_model" (when one)
     runtime: dict = field(default_factory=dict)  # meta.json's "runtime" (file, dtype) when one
+    extra: dict = field(default_factory=dict)  # top-level keys this ghostpen does not know
+
+    @property
+    def stats(self) -> TrainingStats:
+        """`training` typed (model/meta.py); mistyped values are left out."""
+        return read_section(TrainingStats, self.training, "training")
 
     @property
     def name(self) -> str:
-        return self.training.get("name") or self.path.name
+        return self.stats.name or self.path.name
 
 
 # atomic_write's temporary files for the names save_checkpoint writes
@@ -133,7 +140,8 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
         if name in hashes and _sha256(file) != hashes[name]:
             raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
     return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}),
-                      meta.get("word_model", {}), meta.get("runtime", {}))  # fmt: skip
+                      meta.get("word_model", {}), meta.get("runtime", {}),
+                      extra_sections(meta))  # fmt: skip
 
 
 def load_params(net, file: Path) -> None:
@@ -181,12 +189,13 @@ def save_checkpoint(
     vocab: Vocab,
     *,
     params=None,
-    training: dict | None = None,
+    training: TrainingStats | dict | None = None,
     resume: dict | None = None,
     last_params=None,
     optimizer_state: dict | None = None,
     keep: dict[str, str] | None = None,
     word_model=None,
+    extra: dict | None = None,
 ) -> dict[str, str]:
     """Write a checkpoint crash-safely; returns the files its meta.json names (role -> name).
 
@@ -194,11 +203,12 @@ def save_checkpoint(
     weights; `optimizer_state` a dict of NDArrays (mx.nd.save). `keep` names files of the
     existing checkpoint to carry over unchanged (role -> name), e.g. the best weights when only
     the resume state changed; a kept "wordlm" keeps its meta.json entry. `word_model`: a
-    `WordLM` to write as the checkpoint's word model. With `params` the run-time weights
-    (`model/runtime.py`) are written too, in the dtype of `params`; a kept "params" keeps
-    the run-time file that goes with it. A failed write (OSError, e.g. a full
-    disk) removes the files this call wrote and re-raises: the previous checkpoint stays as
-    it was.
+    `WordLM` to write as the checkpoint's word model. `training` is a `TrainingStats` (or its
+    JSON); `extra`: top-level sections to keep as they are (`Checkpoint.extra`). With
+    `params` the run-time weights (`model/runtime.py`) are written too, in the dtype of
+    `params`; a kept "params" keeps the run-time file that goes with it. A failed write
+    (OSError, e.g. a full disk) removes the files this call wrote and re-raises: the previous
+    checkpoint stays as it was.
     """
     from ghostpen.mxcompat import require_mxnet
 
@@ -206,6 +216,7 @@ def save_checkpoint(
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
+    training = training or {}
     tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
     files: dict[str, str] = dict(keep or {})
     writes = []
@@ -250,10 +261,13 @@ def save_checkpoint(
             "vocab": vocab.to_json(),
             "files": files,
             "sha256": {name: _sha256(path / name) for name in files.values()},
-            "training": training or {},
+            "training": to_json(training)
+            if isinstance(training, TrainingStats)
+            else training or {},
             "resume": resume or {},
             **({"word_model": word_entry} if word_entry else {}),
             **({"runtime": runtime_entry} if runtime_entry else {}),
+            **(extra or {}),
         }
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)

@@ -147,7 +147,7 @@ def convert(ckpt) -> dict[str, np.ndarray]:
     net = build_model(ckpt.config)
     load_params(net, ckpt.path / ckpt.files["params"])
     arrays = get(ckpt.config.arch).weights(net)
-    dtype = "float16" if ckpt.training.get("stored_dtype") == "float16" else "float32"
+    dtype = "float16" if ckpt.stats.stored_dtype == "float16" else "float32"
     try:
         if is_bundled(ckpt.path):  # bundled models are never written
             raise PermissionError(f"{ckpt.path} is a bundled model")

@@ -2,7 +2,8 @@
 
     python -m ghostpen.training.export runs/default assets/models/default --half
 
-Drops the resume state (latest weights, optimizer moments), keeps the word model; float16
+Drops the resume state (latest weights, optimizer moments), keeps the word model and every
+other field of meta.json (those this ghostpen does not know too); float16
 halves the size (weights are cast back to float32 when loaded; the logits change by ~1e-3, bpc
 by < 0.001).
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name: str = "") -> None:
     from ghostpen.model.checkpoint import FORMAT, load_model, save_checkpoint
+    from ghostpen.model.meta import TrainingStats, read_section
     from ghostpen.model.wordlm import WordLM
     from ghostpen.training.outdir import claim_output
 
@@ -27,15 +29,13 @@ def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name
     if half:
         net.cast("float16")
     dst = Path(dst)
-    training = dict(
-        ckpt.training,
-        name=name or ckpt.training.get("name") or dst.name,
-        stored_dtype="float16" if half else "float32",
-    )
+    stats = read_section(TrainingStats, ckpt.training, "training")  # unknown keys kept
+    stats.name = name or stats.name or dst.name
+    stats.stored_dtype = "float16" if half else "float32"
     word = WordLM.load(ckpt.path / ckpt.files["wordlm"]) if "wordlm" in ckpt.files else None
     with claim_output(dst, force=True, kind=FORMAT):
-        save_checkpoint(dst, ckpt.config, ckpt.vocab, params=net, training=training,
-                        word_model=word)  # fmt: skip
+        save_checkpoint(dst, ckpt.config, ckpt.vocab, params=net, training=stats,
+                        word_model=word, extra=ckpt.extra)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
