@@ -15,17 +15,19 @@ from ghostpen import __version__, check_python
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("ghostpen.editor.cli", "open the editor (the default when no command is given)"),
-    "train": ("ghostpen.training.cli", "train a character-level model on a corpus"),
+    "train": ("ghostpen.training.train_cli", "train a character-level model on a corpus"),
     "launch": ("ghostpen.training.launch_cli", "run a training on several processes/machines"),
     "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
     "train-gan": ("ghostpen.training.gan_cli", "train the DCGAN avatar generator on images"),
     "avatars": ("ghostpen.model.avatars_cli", "draw avatars with a DCGAN generator"),
     "models": ("ghostpen.model.models_cli", "list the bundled and your own models"),
     "wordlm": ("ghostpen.training.wordlm_cli", "build the word n-gram model of a checkpoint"),
+    "export": ("ghostpen.training.export_cli", "make a training checkpoint shippable"),
 }
 
-# the commands that train, so need MXNet (the others decode with numpy and never import it)
-TRAINING_COMMANDS = ("train", "train-gan", "launch")
+# the commands that train or read training weights, so need MXNet (the others decode with
+# numpy and never import it)
+TRAINING_COMMANDS = ("train", "train-gan", "launch", "export")
 
 # `ghostpen eval KIND`: name -> (module, help)
 EVALS: dict[str, tuple[str, str]] = {

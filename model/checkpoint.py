@@ -96,7 +96,8 @@ def default_model_path() -> Path:
     return Path(str(resources.files("ghostpen.assets") / "models" / "default"))
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file (hex), read in blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -137,7 +138,7 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
             raise CheckpointError(f"{file}: {what} ({role} file named in {META})")
         if file.resolve().parent != path.resolve():
             raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
-        if name in hashes and _sha256(file) != hashes[name]:
+        if name in hashes and file_sha256(file) != hashes[name]:
             raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
     return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}),
                       meta.get("word_model", {}), meta.get("runtime", {}),
@@ -260,7 +261,7 @@ def save_checkpoint(
             "model": config.to_json(),
             "vocab": vocab.to_json(),
             "files": files,
-            "sha256": {name: _sha256(path / name) for name in files.values()},
+            "sha256": {name: file_sha256(path / name) for name in files.values()},
             "training": to_json(training)
             if isinstance(training, TrainingStats)
             else training or {},
@@ -359,7 +360,7 @@ def _attach(path, role: str, stem: str, data: bytes, entry, *entry_args) -> str:
     try:
         meta["files"][role] = name
         hashes = {k: v for k, v in meta.get("sha256", {}).items() if k != old}
-        meta["sha256"] = {**hashes, name: _sha256(path / name)}
+        meta["sha256"] = {**hashes, name: file_sha256(path / name)}
         meta[key] = entry(name, *entry_args)
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)

@@ -81,3 +81,12 @@ def test_export_keeps_every_field_of_meta_json_it_does_not_know(tmp_path, traine
     assert shipped["training"]["future_stat"] == 7
     assert shipped["training"]["corpus"]["language"] == "en"
     assert read_checkpoint(dst).extra == {"provenance": {"licence": "CC0", "by": ["someone"]}}
+
+
+def test_export_is_a_ghostpen_sub_command(tmp_path, trained, capsys):
+    from ghostpen.cli import main as ghostpen
+
+    assert ghostpen(["export", str(trained), str(tmp_path / "out"), "--name", "cmd"]) == 0
+    assert read_checkpoint(tmp_path / "out").training["name"] == "cmd"
+    assert ghostpen(["export", str(tmp_path / "nothing"), str(tmp_path / "x")]) == 2
+    assert "export:" in capsys.readouterr().err

@@ -136,7 +136,8 @@ def test_force_killed_right_after_the_first_save_leaves_a_consistent_model(train
     script = textwrap.dedent(
         f"""
         import os, signal, sys
-        from ghostpen.training import cli, loop
+        from ghostpen.training import loop
+        from ghostpen.training import train_cli as cli
         real_save, real_configs = loop.save_checkpoint, cli.configs
         def save_then_die(*args, **kwargs):
             real_save(*args, **kwargs)
