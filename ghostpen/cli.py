@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from ghostpen import __version__, check_python
+from ghostpen.model.library import ModelNotFound, resolve_model
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -99,8 +100,6 @@ def _resolve_model_name(args: argparse.Namespace) -> None:
     command, which reports a missing checkpoint itself."""
     spec = getattr(args, "model", None)
     if isinstance(spec, str) and spec:
-        from ghostpen.model.library import ModelNotFound, resolve_model
-
         try:
             args.model = str(resolve_model(spec))
         except ModelNotFound:

@@ -28,19 +28,28 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
+from ghostpen.model.archs import build_model, get
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.meta import TrainingStats, extra_sections, read_section, to_json
-from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name, read_meta
+from ghostpen.model.metaschema import (  # CheckpointError: imported from here by everyone
+    CheckpointError,
+    MetaError,
+    load_json,
+    parse_meta,
+    plain_file_name,
+    read_meta,
+)
+from ghostpen.model.runtime import meta_entry as runtime_entry
+from ghostpen.model.runtime import to_bytes as runtime_bytes
 from ghostpen.model.vocab import Vocab
+from ghostpen.mxcompat import require_mxnet
 
 FORMAT = "ghostpen-charlm"
 FORMAT_VERSION = 1
 META = "meta.json"
-
-
-class CheckpointError(Exception):
-    """A checkpoint that cannot be loaded; the message names the file at fault."""
 
 
 @dataclass
@@ -147,8 +156,6 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
 
 def load_params(net, file: Path) -> None:
     """Load Gluon parameters with a clear error for a corrupt or mismatched file."""
-    from ghostpen.mxcompat import require_mxnet
-
     mx = require_mxnet()
 
     try:
@@ -174,8 +181,6 @@ def _reason(exc: BaseException) -> str:
 
 def load_model(path: str | os.PathLike, role: str = "params"):
     """Build the network described by a checkpoint and load its weights: (net, Checkpoint)."""
-    from ghostpen.model.archs import build_model
-
     ckpt = read_checkpoint(path)
     if role not in ckpt.files:
         raise CheckpointError(f"{ckpt.path / META}: holds no {role!r} file")
@@ -211,8 +216,6 @@ def save_checkpoint(
     (OSError, e.g. a full disk) removes the files this call wrote and re-raises: the previous
     checkpoint stays as it was.
     """
-    from ghostpen.mxcompat import require_mxnet
-
     mx = require_mxnet()
 
     path = Path(path)
@@ -316,21 +319,14 @@ def _kept_runtime(path: Path, params_name: str) -> dict[str, str]:
 
 
 def runtime_meta(name: str, dtype: str) -> dict:
-    from ghostpen.model.runtime import meta_entry
-
-    return meta_entry(name, dtype)
+    return runtime_entry(name, dtype)
 
 
 def _runtime_of(net, config: ModelConfig) -> tuple[bytes, str]:
     """The run-time weights file of a Gluon net (its bytes, dtype): float16 if the net is."""
-    import numpy as np
-
-    from ghostpen.model.archs import get
-    from ghostpen.model.runtime import to_bytes
-
     params = net.collect_params().values()
     dtype = "float16" if any(np.dtype(p.dtype) == np.float16 for p in params) else "float32"
-    return to_bytes(get(config.arch).weights(net), dtype), dtype
+    return runtime_bytes(get(config.arch).weights(net), dtype), dtype
 
 
 def attach_runtime(path: str | os.PathLike, data: bytes, dtype: str) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ghostpen.model.archs import get
+from ghostpen.model.checkpoint import read_checkpoint
 from ghostpen.model.config import ModelConfig
+from ghostpen.model.weights import load_weights
 
 
 class FastModel:
@@ -41,9 +43,6 @@ class FastModel:
         """Load a checkpoint directory's run-time weights (`model/runtime.py`: numpy only, no
         MXNet); `.checkpoint` and `.vocab` are set on the result. CheckpointError (one line)
         for a checkpoint that cannot be decoded."""
-        from ghostpen.model.checkpoint import read_checkpoint
-        from ghostpen.model.runtime import load_weights
-
         ckpt = read_checkpoint(path)
         model = cls(ckpt.config, load_weights(ckpt))
         model.checkpoint, model.vocab = ckpt, ckpt.vocab

@@ -110,3 +110,45 @@ def test_the_checkers_see_what_they_check():
     got = imports(src, "ghostpen.q")
     assert ("ghostpen.x", True) in got and ("ghostpen.y.z", True) in got
     assert ("ghostpen.w.v", False) in got
+
+
+# Cleaned of function-level imports of ghostpen's own modules (issue 20 item 4): the import
+# graph of these is the real one. Lazy imports stay only for MXNet (`ghostpen.mxcompat`, the one
+# door to it) and Qt. The files below are not cleaned yet (other branches were editing them this
+# round): they are the known exceptions to clean next round, with `suggest`, `editor`, `evals`.
+CLEANED = ("ghostpen", "ghostpen.model", "ghostpen.training")
+NOT_YET_CLEANED = (
+    "ghostpen.model.archs.dcgan",
+    "ghostpen.model.avatars",
+    "ghostpen.model.avatars_cli",
+    "ghostpen.model.gan_checkpoint",
+    "ghostpen.model.charrnn",
+    "ghostpen.training.gan",
+    "ghostpen.training.gan_cli",
+    "ghostpen.training.images",
+)
+LAZY_ALLOWED = ("ghostpen.mxcompat",)
+
+
+def _cleaned(module: str) -> bool:
+    in_package = any(module == p or module.startswith(p + ".") for p in CLEANED)
+    deeper = module.startswith(("ghostpen.suggest", "ghostpen.editor", "ghostpen.evals"))
+    return in_package and not deeper and module not in NOT_YET_CLEANED
+
+
+def test_no_import_cycle_at_any_level_in_the_cleaned_packages():
+    """Function-level imports count too: a cycle through them is a cycle."""
+    g = graph(top_only=False, types=False)
+    sub = {m: {t for t in ts if _cleaned(t)} for m, ts in g.items() if _cleaned(m)}
+    assert len(sub) > 50 and "ghostpen.model.runtime" in sub["ghostpen.model.checkpoint"]
+    assert find_cycle(sub) is None, " -> ".join(find_cycle(sub))
+
+
+def test_the_cleaned_packages_import_their_own_modules_at_the_top():
+    lazy = []
+    for name, file in modules().items():
+        if _cleaned(name):
+            found = imports(file.read_text(encoding="utf-8"), name, types=False)
+            lazy += [f"{name} imports {t} in a function" for t, top in found
+                     if not top and not t.startswith(LAZY_ALLOWED)]  # fmt: skip
+    assert not lazy, lazy

@@ -18,13 +18,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ghostpen.cli import run_as
+from ghostpen.model.checkpoint import FORMAT, load_model, save_checkpoint
+from ghostpen.model.meta import TrainingStats, read_section
+from ghostpen.model.wordlm import WordLM
+from ghostpen.training.outdir import claim_output
+
 
 def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name: str = "") -> None:
-    from ghostpen.model.checkpoint import FORMAT, load_model, save_checkpoint
-    from ghostpen.model.meta import TrainingStats, read_section
-    from ghostpen.model.wordlm import WordLM
-    from ghostpen.training.outdir import claim_output
-
     net, ckpt = load_model(src)
     if half:
         net.cast("float16")
@@ -40,8 +41,6 @@ def export_checkpoint(src: str | Path, dst: str | Path, half: bool = False, name
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m ghostpen.training.export SRC DST …`: the same as `ghostpen export`."""
-    from ghostpen.cli import run_as
-
     return run_as(["export"], argv)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ghostpen.cli import run_as
 from ghostpen.model.checkpoint import CheckpointError
 from ghostpen.training.export import export_checkpoint
 from ghostpen.training.outdir import OutputError
@@ -34,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["export"], argv)
 
 

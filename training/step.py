@@ -21,6 +21,8 @@ import sys
 
 import numpy as np
 
+from ghostpen.model.archs import detach
+
 
 def default_threads(requested: int | None = None) -> int:
     """`requested`, else OMP_NUM_THREADS when the environment sets it (the editor starts its
@@ -115,8 +117,6 @@ class TrainStep:
 
         mx = require_mxnet()
         from mxnet import autograd, gluon
-
-        from ghostpen.model.archs import detach
 
         if self.ctx and len(self.ctx) > 1:
             return self._split(x, y, state)

@@ -32,6 +32,7 @@ from ghostpen.argtypes import (
     positive_float,
     positive_int,
 )
+from ghostpen.cli import run_as
 from ghostpen.model import config as model_config
 from ghostpen.model.checkpoint import Checkpoint, CheckpointError, read_checkpoint
 from ghostpen.model.config import ModelConfig
@@ -296,8 +297,6 @@ def _report(result: dict, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["train"], argv)
 
 
