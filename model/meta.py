@@ -11,8 +11,9 @@
 
 `read_section(cls, data, key)` is lenient, as `ghostpen models` needs: a field of the wrong
 type (`"chars": "many"`) is left at its default and noted in `ignored`
-("training.corpus.chars = 'many'"); keys a section does not know are kept in its `extra`, and
-`to_json` writes them back, so a newer ghostpen's field survives an export by this one.
+("training.corpus.chars = 'many'"); it and the keys a section does not know are kept in its
+`extra`, and `to_json` writes them back, so a newer ghostpen's field survives an export by
+this one.
 To add a field: add it to its dataclass below (with its comment), fill it where it is made.
 """
 
@@ -79,25 +80,34 @@ _NULL_KEPT = {(TrainingStats, "best_val_bpc")}  # written as null rather than le
 
 @dataclass
 class WordModelEntry:
-    """word_model: the checkpoint's word n-gram model (model/wordlm.py)."""
+    """word_model: the checkpoint's word n-gram model (model/wordlm.py writes it)."""
 
-    file: str  # the file `files.wordlm` names
-    order: int  # the n of the n-grams
-    tokens: int  # tokens it was counted from
+    file: str | None = None  # the file `files.wordlm` names
+    format_version: int | None = None  # the word model file's format version
+    order: int | None = None  # the n of the n-grams (1-4)
+    tokens: int | None = None  # tokens it was counted from
+    vocab: int | None = None  # words in its vocabulary
+    ngrams: list | None = None  # n-grams kept, per order
+    prune: bool | None = None  # whether n-grams of order >= 3 seen once were dropped
+    min_count: int | None = None  # a word needs this many occurrences to be in the vocabulary
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
 class RuntimeEntry:
-    """runtime: the run-time weights (model/runtime.py)."""
+    """runtime: the run-time weights (model/runtime.py writes it)."""
 
-    file: str  # the file `files.runtime` names
-    dtype: str  # "float16" or "float32"
+    file: str | None = None  # the file `files.runtime` names
+    dtype: str | None = None  # "float16" or "float32"
+    extra: dict = field(default_factory=dict)
 
 
 def _fits(value: object, hint: object) -> bool:
     """Whether `value` is of the annotated type (numbers: finite and not negative)."""
     kinds = [k for k in typing.get_args(hint) or (hint,) if k is not type(None)]
     kind = typing.get_origin(kinds[0]) or kinds[0]
+    if kind is bool:
+        return isinstance(value, bool)
     if kind in (int, float):
         ok = isinstance(value, (int, float) if kind is float else int)
         return ok and not isinstance(value, bool) and math.isfinite(value) and value >= 0
@@ -124,8 +134,9 @@ def read_section(cls, data: object, key: str, ignored: list[str] | None = None):
             values[name] = read_section(nested, value, f"{key}.{name}", ignored)
         elif nested is None and _fits(value, hint):
             values[name] = value
-        else:
+        else:  # left unset for readers, written back as it was
             ignored.append(f"{key}.{name} = {str(value)[:20]!r}")
+            extra[name] = value
     return cls(**values, extra=extra)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ghostpen.model.archs import get
+from ghostpen.model.meta import RuntimeEntry, to_json
 from ghostpen.model.metaschema import CheckpointError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def to_bytes(arrays: dict[str, np.ndarray], dtype: str = "float32") -> bytes:
 
 def meta_entry(name: str, dtype: str) -> dict:
     """meta.json's "runtime" entry for the file `name`."""
-    return {"file": name, "dtype": dtype}
+    return to_json(RuntimeEntry(file=name, dtype=dtype))
 
 
 def read(file: Path, config: ModelConfig) -> dict[str, np.ndarray]:

@@ -28,6 +28,8 @@ import numpy as np
 from ghostpen.model import wordcount as wc
 from ghostpen.model.atomic import atomic_write_bytes, default_file_mode
 from ghostpen.model.checkpoint import default_model_path, read_checkpoint
+from ghostpen.model.meta import WordModelEntry
+from ghostpen.model.meta import to_json as meta_json
 from ghostpen.model.metaschema import MetaError, load_json, plain_file_name, read_meta
 from ghostpen.model.worddoc import DEFAULT_WEIGHT, fit_weight, heldout_split
 from ghostpen.model.wordtok import BOS, EOS, UNK, corpus_sentences, is_word
@@ -146,9 +148,10 @@ class WordLM:
     def meta_entry(self, file: str) -> dict:
         """What a checkpoint's meta.json records about this model (`word_model`)."""
         h = self.header
-        return {"file": file, "format_version": FORMAT_VERSION, "order": self.order,
-                "tokens": h["tokens"], "vocab": h["vocab"], "ngrams": h["ngrams"],
-                "prune": h["prune"], "min_count": h["min_count"]}  # fmt: skip
+        entry = WordModelEntry(file=file, format_version=FORMAT_VERSION, order=self.order,
+                               tokens=h["tokens"], vocab=h["vocab"], ngrams=h["ngrams"],
+                               prune=h["prune"], min_count=h["min_count"])  # fmt: skip
+        return meta_json(entry)
 
     def nbytes(self) -> int:
         """Bytes of the numpy arrays held (the vocabulary's Python strings not counted)."""
