@@ -100,9 +100,14 @@ def _named_files(path: Path) -> set[str]:
     return found
 
 
+def bundled_models_dir() -> Path:
+    """The folder of the models bundled with the package (assets/models)."""
+    return Path(str(resources.files("ghostpen.assets") / "models"))
+
+
 def default_model_path() -> Path:
     """The model bundled with the package (assets/models/default)."""
-    return Path(str(resources.files("ghostpen.assets") / "models" / "default"))
+    return bundled_models_dir() / "default"
 
 
 def file_sha256(path: Path) -> str:

@@ -22,10 +22,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from importlib import resources
 from pathlib import Path
 
-from ghostpen.model.checkpoint import FORMAT
+from ghostpen.model.checkpoint import FORMAT, bundled_models_dir
 from ghostpen.model.folderlock import FolderBusy, take_folder
 from ghostpen.model.metaschema import checkpoint_format
 from ghostpen.model.modelinfo import ModelInfo, model_info
@@ -46,10 +45,6 @@ def user_models_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("ghostpen")) / "models"
-
-
-def bundled_models_dir() -> Path:
-    return Path(str(resources.files("ghostpen.assets") / "models"))
 
 
 def _is_model(path: Path) -> bool:
