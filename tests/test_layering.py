@@ -117,14 +117,11 @@ def test_the_checkers_see_what_they_check():
 # door to it) and Qt. The files below are not cleaned yet (other branches were editing them this
 # round): they are the known exceptions to clean next round, with `suggest`, `editor`, `evals`.
 CLEANED = ("ghostpen", "ghostpen.model", "ghostpen.training")
-NOT_YET_CLEANED = (
+NOT_YET_CLEANED = (  # module-name prefixes: the avatar generator's and GAN trainer's files
     "ghostpen.model.archs.dcgan",
     "ghostpen.model.avatars",
-    "ghostpen.model.avatars_cli",
-    "ghostpen.model.gan_checkpoint",
-    "ghostpen.model.charrnn",
+    "ghostpen.model.gan",
     "ghostpen.training.gan",
-    "ghostpen.training.gan_cli",
     "ghostpen.training.images",
 )
 LAZY_ALLOWED = ("ghostpen.mxcompat",)
@@ -133,7 +130,7 @@ LAZY_ALLOWED = ("ghostpen.mxcompat",)
 def _cleaned(module: str) -> bool:
     in_package = any(module == p or module.startswith(p + ".") for p in CLEANED)
     deeper = module.startswith(("ghostpen.suggest", "ghostpen.editor", "ghostpen.evals"))
-    return in_package and not deeper and module not in NOT_YET_CLEANED
+    return in_package and not deeper and not module.startswith(NOT_YET_CLEANED)
 
 
 def test_no_import_cycle_at_any_level_in_the_cleaned_packages():

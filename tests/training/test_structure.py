@@ -9,11 +9,11 @@ from pathlib import Path
 
 TRAINING = Path(__file__).resolve().parents[2] / "training"
 LONGEST = 62  # lines, decorators and docstring included
-NOT_YET = ("gan.py", "gan_cli.py", "images.py")
+NOT_YET = ("gan", "images")  # file-name prefixes: the GAN trainer's files
 
 
 def test_no_function_in_training_is_longer_than_about_60_lines():
-    files = [f for f in sorted(TRAINING.glob("*.py")) if f.name not in NOT_YET]
+    files = [f for f in sorted(TRAINING.glob("*.py")) if not f.name.startswith(NOT_YET)]
     assert len(files) > 15
     long = []
     for file in files:
