@@ -28,6 +28,7 @@ stay MXNet-free.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -59,10 +60,13 @@ class Setting:
         """`value` as the default's type, or ValueError naming the setting."""
         kind = type(self.default)
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not ok or (kind is int and not float(value).is_integer()):
+        ok = ok and math.isfinite(value) and (kind is float or float(value).is_integer())
+        if not ok:
             raise ValueError(f"{name} must be {'an integer' if kind is int else 'a number'}")
         if value < self.minimum:
             raise ValueError(f"{name} must be at least {self.minimum:g}")
+        if abs(value) > 2**31:
+            raise ValueError(f"{name} is out of range ({value})")
         return kind(value)
 
 

@@ -60,5 +60,22 @@ def test_its_setting_is_checked_and_belongs_to_it(toy):
         ModelConfig(arch="toy", options={"width": 0})
     with pytest.raises(ValueError, match="lstm has no setting width"):
         ModelConfig(arch="lstm", options={"width": 4})
+    for bad in ("8", 2.5, float("inf"), 2**40, True):
+        with pytest.raises(ValueError, match="width"):
+            ModelConfig(arch="toy", options={"width": bad})
+    with pytest.raises(ValueError, match="options must be an object"):
+        ModelConfig(arch="toy", options=[8])
     assert ModelConfig(arch="toy").options == {"width": 8}  # its default
     assert "options" not in ModelConfig(arch="lstm").to_json()  # meta.json as before
+
+
+def test_its_flag_with_another_architecture_is_one_line(toy, tmp_path, fixtures_dir, capsys):
+    corpus = str(fixtures_dir / "tiny.txt")
+    argv = ["train", "--corpus", corpus, "--out", str(tmp_path / "x"), "--progress", "none"]
+    assert main([*argv, "--arch", "lstm", "--width", "4"]) == 2
+    assert (
+        capsys.readouterr().err.strip() == "ghostpen train: architecture lstm has no setting width"
+    )
+    assert main([*argv, "--from", "default", "--width", "4"]) == 2
+    assert "--width: the network's shape comes from the --from model" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
