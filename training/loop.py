@@ -5,10 +5,12 @@ request (Ctrl+C / SIGTERM set `StopFlag`) or a non-finite loss. After every vali
 checkpoint directory is rewritten crash-safely: best weights (lowest validation bpc) for using
 the model, latest weights + Adam moments + loop position for `--resume`; the run ends with a
 save of its last step (unless the loss went non-finite: the last finite checkpoint is kept).
-The steps are `_Run.epoch` (training chunks, one `TrainStep` each), `_Run.validate` and
+What to train, on what and from where is the run's plan (`training/plan.py`, made once). The
+steps: `_Run.__init__` (position, data, network, the resumed state), `_Run.run` (epochs, then
+`final_save`), `_Run.epoch` (training chunks, one `TrainStep` each), `_Run.validate` and
 `_Run.save`; progress goes out as the events of `ghostpen.training.events`.
 
-The output folder is claimed (`training.outdir.claim_output`) for the whole run: nobody else's
+The output folder is claimed (`training.plan.claim_output_for`) for the whole run: nobody else's
 files are touched, a model already there is replaced only with `force` (its files go after the
 new run's first checkpoint is written), and a failed write (a full disk) raises `SaveError`
 with the last good checkpoint kept.
