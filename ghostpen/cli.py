@@ -1,7 +1,8 @@
 """The `ghostpen` command: one entry point, one sub-command per job.
 
 Each sub-command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`;
-modules import MXNet and Qt lazily inside `run`, so `ghostpen --help` stays fast.
+only the module of the command given is imported (`build_parser(words)`), and modules import
+MXNet and Qt lazily inside `run`, so `ghostpen --help` and every command start fast.
 """
 
 from __future__ import annotations
@@ -45,35 +46,40 @@ EVALS: dict[str, tuple[str, str]] = {
 }
 
 
-def _load(table: dict[str, tuple[str, str]]) -> dict[str, tuple[object, str]]:
-    return {name: (importlib.import_module(mod), help_) for name, (mod, help_) in table.items()}
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(words: list[str] | None = None) -> argparse.ArgumentParser:
+    """The `ghostpen` parser. Every sub-command is listed; the modules whose flags are added
+    are those `words` (the command line) names, or all when `words` is None: `ghostpen train …`
+    imports the training modules only, `ghostpen --help` none."""
     parser = argparse.ArgumentParser(
         prog="ghostpen", description="Predictive-text editor with ghost-text completions."
     )
     parser.add_argument("--version", action="version", version=f"ghostpen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (mod, help_) in _load(COMMANDS).items():
+    first = None if words is None else (words[:1] or [""])[0]
+    for name, (module, help_) in COMMANDS.items():
         p = sub.add_parser(name, help=help_, description=help_)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run, _command=name)  # (`launch` has its own `command`)
+        if first is None or first == name:
+            mod = importlib.import_module(module)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run, _command=name)  # (`launch` has its own `command`)
     ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
     ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
-    for name, (mod, help_) in _load(EVALS).items():
+    kind = None if words is None else (words[1:2] or [""])[0] if first == "eval" else ""
+    for name, (module, help_) in EVALS.items():
         p = ev_sub.add_parser(name, help=help_, description=help_)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        if kind is None or kind == name:
+            mod = importlib.import_module(module)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     check_python()
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not argv:
         argv = ["edit"]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
