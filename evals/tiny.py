@@ -38,7 +38,7 @@ def train_tiny_model(
     mx = require_mxnet()
     from mxnet import gluon
 
-    from ghostpen.model.charrnn import build_model
+    from ghostpen.model.archs import build_model
     from ghostpen.model.checkpoint import save_checkpoint
     from ghostpen.training.step import TrainStep, compile_net
 

@@ -1,7 +1,8 @@
 """The `ghostpen` command: one entry point, one sub-command per job.
 
 Each sub-command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`;
-modules import MXNet and Qt lazily inside `run`, so `ghostpen --help` stays fast.
+only the module of the command given is imported (`build_parser(words)`), and modules import
+MXNet and Qt lazily inside `run`, so `ghostpen --help` and every command start fast.
 """
 
 from __future__ import annotations
@@ -11,21 +12,24 @@ import importlib
 import sys
 
 from ghostpen import __version__, check_python
+from ghostpen.model.library import ModelNotFound, resolve_model
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "edit": ("ghostpen.editor.cli", "open the editor (the default when no command is given)"),
-    "train": ("ghostpen.training.cli", "train a character-level model on a corpus"),
+    "train": ("ghostpen.training.train_cli", "train a character-level model on a corpus"),
     "launch": ("ghostpen.training.launch_cli", "run a training on several processes/machines"),
     "sample": ("ghostpen.model.sample_cli", "generate text from a model"),
     "train-gan": ("ghostpen.training.gan_cli", "train the DCGAN avatar generator on images"),
     "avatars": ("ghostpen.model.avatars_cli", "draw avatars with a DCGAN generator"),
     "models": ("ghostpen.model.models_cli", "list the bundled and your own models"),
     "wordlm": ("ghostpen.training.wordlm_cli", "build the word n-gram model of a checkpoint"),
+    "export": ("ghostpen.training.export_cli", "make a training checkpoint shippable"),
 }
 
-# the commands that train, so need MXNet (the others decode with numpy and never import it)
-TRAINING_COMMANDS = ("train", "train-gan", "launch")
+# the commands that train or read training weights, so need MXNet (the others decode with
+# numpy and never import it)
+TRAINING_COMMANDS = ("train", "train-gan", "launch", "export")
 
 # `ghostpen eval KIND`: name -> (module, help)
 EVALS: dict[str, tuple[str, str]] = {
@@ -42,35 +46,40 @@ EVALS: dict[str, tuple[str, str]] = {
 }
 
 
-def _load(table: dict[str, tuple[str, str]]) -> dict[str, tuple[object, str]]:
-    return {name: (importlib.import_module(mod), help_) for name, (mod, help_) in table.items()}
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(words: list[str] | None = None) -> argparse.ArgumentParser:
+    """The `ghostpen` parser. Every sub-command is listed; the modules whose flags are added
+    are those `words` (the command line) names, or all when `words` is None: `ghostpen train …`
+    imports the training modules only, `ghostpen --help` none."""
     parser = argparse.ArgumentParser(
         prog="ghostpen", description="Predictive-text editor with ghost-text completions."
     )
     parser.add_argument("--version", action="version", version=f"ghostpen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (mod, help_) in _load(COMMANDS).items():
+    first = None if words is None else (words[:1] or [""])[0]
+    for name, (module, help_) in COMMANDS.items():
         p = sub.add_parser(name, help=help_, description=help_)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run, _command=name)  # (`launch` has its own `command`)
+        if first is None or first == name:
+            mod = importlib.import_module(module)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run, _command=name)  # (`launch` has its own `command`)
     ev = sub.add_parser("eval", help="measure a model, the engine or the editor (JSON)")
     ev_sub = ev.add_subparsers(dest="eval_kind", metavar="KIND", required=True)
-    for name, (mod, help_) in _load(EVALS).items():
+    kind = None if words is None else (words[1:2] or [""])[0] if first == "eval" else ""
+    for name, (module, help_) in EVALS.items():
         p = ev_sub.add_parser(name, help=help_, description=help_)
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        if kind is None or kind == name:
+            mod = importlib.import_module(module)
+            mod.add_arguments(p)
+            p.set_defaults(_run=mod.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     check_python()
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not argv:
         argv = ["edit"]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
@@ -97,8 +106,6 @@ def _resolve_model_name(args: argparse.Namespace) -> None:
     command, which reports a missing checkpoint itself."""
     spec = getattr(args, "model", None)
     if isinstance(spec, str) and spec:
-        from ghostpen.model.library import ModelNotFound, resolve_model
-
         try:
             args.model = str(resolve_model(spec))
         except ModelNotFound:

@@ -28,18 +28,28 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
+from ghostpen.model.archs import build_model, get
 from ghostpen.model.atomic import atomic_write, atomic_write_bytes, default_file_mode, fsync_dir
 from ghostpen.model.config import ModelConfig
-from ghostpen.model.metaschema import MetaError, load_json, parse_meta, plain_file_name, read_meta
+from ghostpen.model.meta import TrainingStats, extra_sections, read_section, to_json
+from ghostpen.model.metaschema import (  # CheckpointError: imported from here by everyone
+    CheckpointError,
+    MetaError,
+    load_json,
+    parse_meta,
+    plain_file_name,
+    read_meta,
+)
+from ghostpen.model.runtime import meta_entry as runtime_entry
+from ghostpen.model.runtime import to_bytes as runtime_bytes
 from ghostpen.model.vocab import Vocab
+from ghostpen.mxcompat import require_mxnet
 
 FORMAT = "ghostpen-charlm"
 FORMAT_VERSION = 1
 META = "meta.json"
-
-
-class CheckpointError(Exception):
-    """A checkpoint that cannot be loaded; the message names the file at fault."""
 
 
 @dataclass
@@ -54,10 +64,16 @@ class Checkpoint:
     resume: dict = field(default_factory=dict)  # loop position for --resume (optional)
     word_model: dict = field(default_factory=dict)  # meta.json's "word_model" (when one)
     runtime: dict = field(default_factory=dict)  # meta.json's "runtime" (file, dtype) when one
+    extra: dict = field(default_factory=dict)  # top-level keys this ghostpen does not know
+
+    @property
+    def stats(self) -> TrainingStats:
+        """`training` typed (model/meta.py); mistyped values are left out."""
+        return read_section(TrainingStats, self.training, "training")
 
     @property
     def name(self) -> str:
-        return self.training.get("name") or self.path.name
+        return self.stats.name or self.path.name
 
 
 # atomic_write's temporary files for the names save_checkpoint writes
@@ -84,12 +100,18 @@ def _named_files(path: Path) -> set[str]:
     return found
 
 
+def bundled_models_dir() -> Path:
+    """The folder of the models bundled with the package (assets/models)."""
+    return Path(str(resources.files("ghostpen.assets") / "models"))
+
+
 def default_model_path() -> Path:
     """The model bundled with the package (assets/models/default)."""
-    return Path(str(resources.files("ghostpen.assets") / "models" / "default"))
+    return bundled_models_dir() / "default"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file (hex), read in blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -130,16 +152,15 @@ def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
             raise CheckpointError(f"{file}: {what} ({role} file named in {META})")
         if file.resolve().parent != path.resolve():
             raise CheckpointError(f"{file}: links outside the checkpoint folder; not read")
-        if name in hashes and _sha256(file) != hashes[name]:
+        if name in hashes and file_sha256(file) != hashes[name]:
             raise CheckpointError(f"{file}: corrupt or truncated (sha256 does not match {META})")
     return Checkpoint(path, config, vocab, files, meta.get("training", {}), meta.get("resume", {}),
-                      meta.get("word_model", {}), meta.get("runtime", {}))  # fmt: skip
+                      meta.get("word_model", {}), meta.get("runtime", {}),
+                      extra_sections(meta))  # fmt: skip
 
 
 def load_params(net, file: Path) -> None:
     """Load Gluon parameters with a clear error for a corrupt or mismatched file."""
-    from ghostpen.mxcompat import require_mxnet
-
     mx = require_mxnet()
 
     try:
@@ -165,8 +186,6 @@ def _reason(exc: BaseException) -> str:
 
 def load_model(path: str | os.PathLike, role: str = "params"):
     """Build the network described by a checkpoint and load its weights: (net, Checkpoint)."""
-    from ghostpen.model.charrnn import build_model
-
     ckpt = read_checkpoint(path)
     if role not in ckpt.files:
         raise CheckpointError(f"{ckpt.path / META}: holds no {role!r} file")
@@ -181,12 +200,13 @@ def save_checkpoint(
     vocab: Vocab,
     *,
     params=None,
-    training: dict | None = None,
+    training: TrainingStats | dict | None = None,
     resume: dict | None = None,
     last_params=None,
     optimizer_state: dict | None = None,
     keep: dict[str, str] | None = None,
     word_model=None,
+    extra: dict | None = None,
 ) -> dict[str, str]:
     """Write a checkpoint crash-safely; returns the files its meta.json names (role -> name).
 
@@ -194,18 +214,18 @@ def save_checkpoint(
     weights; `optimizer_state` a dict of NDArrays (mx.nd.save). `keep` names files of the
     existing checkpoint to carry over unchanged (role -> name), e.g. the best weights when only
     the resume state changed; a kept "wordlm" keeps its meta.json entry. `word_model`: a
-    `WordLM` to write as the checkpoint's word model. With `params` the run-time weights
-    (`model/runtime.py`) are written too, in the dtype of `params`; a kept "params" keeps
-    the run-time file that goes with it. A failed write (OSError, e.g. a full
-    disk) removes the files this call wrote and re-raises: the previous checkpoint stays as
-    it was.
+    `WordLM` to write as the checkpoint's word model. `training` is a `TrainingStats` (or its
+    JSON); `extra`: top-level sections to keep as they are (`Checkpoint.extra`). With
+    `params` the run-time weights (`model/runtime.py`) are written too, in the dtype of
+    `params`; a kept "params" keeps the run-time file that goes with it. A failed write
+    (OSError, e.g. a full disk) removes the files this call wrote and re-raises: the previous
+    checkpoint stays as it was.
     """
-    from ghostpen.mxcompat import require_mxnet
-
     mx = require_mxnet()
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
+    training = training or {}
     tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9:09d}"
     files: dict[str, str] = dict(keep or {})
     writes = []
@@ -249,11 +269,14 @@ def save_checkpoint(
             "model": config.to_json(),
             "vocab": vocab.to_json(),
             "files": files,
-            "sha256": {name: _sha256(path / name) for name in files.values()},
-            "training": training or {},
+            "sha256": {name: file_sha256(path / name) for name in files.values()},
+            "training": to_json(training)
+            if isinstance(training, TrainingStats)
+            else training or {},
             "resume": resume or {},
             **({"word_model": word_entry} if word_entry else {}),
             **({"runtime": runtime_entry} if runtime_entry else {}),
+            **(extra or {}),
         }
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)
@@ -301,21 +324,14 @@ def _kept_runtime(path: Path, params_name: str) -> dict[str, str]:
 
 
 def runtime_meta(name: str, dtype: str) -> dict:
-    from ghostpen.model.runtime import meta_entry
-
-    return meta_entry(name, dtype)
+    return runtime_entry(name, dtype)
 
 
 def _runtime_of(net, config: ModelConfig) -> tuple[bytes, str]:
     """The run-time weights file of a Gluon net (its bytes, dtype): float16 if the net is."""
-    import numpy as np
-
-    from ghostpen.model.archs import get
-    from ghostpen.model.runtime import to_bytes
-
     params = net.collect_params().values()
     dtype = "float16" if any(np.dtype(p.dtype) == np.float16 for p in params) else "float32"
-    return to_bytes(get(config.arch).weights(net), dtype), dtype
+    return runtime_bytes(get(config.arch).weights(net), dtype), dtype
 
 
 def attach_runtime(path: str | os.PathLike, data: bytes, dtype: str) -> str:
@@ -345,7 +361,7 @@ def _attach(path, role: str, stem: str, data: bytes, entry, *entry_args) -> str:
     try:
         meta["files"][role] = name
         hashes = {k: v for k, v in meta.get("sha256", {}).items() if k != old}
-        meta["sha256"] = {**hashes, name: _sha256(path / name)}
+        meta["sha256"] = {**hashes, name: file_sha256(path / name)}
         meta[key] = entry(name, *entry_args)
         data = json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8")
         atomic_write_bytes(path / META, data, mode)

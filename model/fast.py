@@ -1,7 +1,7 @@
 """Keystroke-speed decoding in numpy: `FastModel` steps a trained network one character at a time.
 
-MXNet's fused RNN op costs ~46 ms for one batch-1 step on these machines; the same step as a
-few numpy matrix-vector products takes a fraction of a millisecond. `FastModel` reads a
+MXNet's fused RNN op is slow for one batch-1 step; the same step as a few numpy matrix-vector
+products is many times faster (`ghostpen eval speed` measures both). `FastModel` reads a
 checkpoint's run-time weights (`model/runtime.py`, a plain .npz) or copies the weights out of a
 Gluon network (through its architecture's `weights`, in training) and then steps with the
 architecture's numpy stepper: no MXNet at run time, and any thread may use it. Its output
@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ghostpen.model.archs import get
+from ghostpen.model.checkpoint import read_checkpoint
 from ghostpen.model.config import ModelConfig
+from ghostpen.model.weights import load_weights
 
 
 class FastModel:
@@ -41,9 +43,6 @@ class FastModel:
         """Load a checkpoint directory's run-time weights (`model/runtime.py`: numpy only, no
         MXNet); `.checkpoint` and `.vocab` are set on the result. CheckpointError (one line)
         for a checkpoint that cannot be decoded."""
-        from ghostpen.model.checkpoint import read_checkpoint
-        from ghostpen.model.runtime import load_weights
-
         ckpt = read_checkpoint(path)
         model = cls(ckpt.config, load_weights(ckpt))
         model.checkpoint, model.vocab = ckpt, ckpt.vocab

@@ -9,12 +9,13 @@ that occur at least `MIN_COUNT` times, most frequent first; rarer ones map to th
 rather than bloating the vocabulary with rows that cannot be learnt from one example.
 
 `grow_params` copies every weight of the base network into the bigger one. Only the rows
-indexed by the vocabulary differ: the embedding (input) gets new rows equal to the mean of
-the old ones, the decoder (output) gets zero weight rows and a bias chosen so a new character
-starts with roughly its corpus frequency. The old rows are untouched, so before any training
-step every hidden state on text of old characters is the base model's, and so are the logits
-of old characters (up to the last float bit: BLAS blocks a taller or wider matrix product
-differently); the ranking among old characters is the same (tests/model/test_grow.py).
+indexed by the vocabulary differ: the embedding (the architecture's `input_blocks`) gets new
+rows equal to the mean of the old ones, the decoder (output) gets zero weight rows and a bias
+chosen so a new character starts with roughly its corpus frequency. The old rows are
+untouched, so before any training step every hidden state on text of old characters is the
+base model's, and so are the logits of old characters (up to the last float bit: BLAS blocks
+a taller or wider matrix product differently); the ranking among old characters is the same
+(tests/model/test_grow.py).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from collections import Counter
 
 import numpy as np
 
+from ghostpen.model.archs import get
 from ghostpen.model.vocab import UNK, Vocab
 
 MIN_COUNT = 3  # a new character needs this many occurrences in the corpus to get its own id
-INPUT_BLOCKS = ("encoder",)  # child blocks whose weight rows are indexed by input ids
 
 
 def new_characters(vocab: Vocab, text: str, min_count: int = MIN_COUNT) -> list[tuple[str, int]]:
@@ -87,21 +88,22 @@ def grow_params(base_net, net, old_size: int, new_bias: np.ndarray | None = None
     if set(src) != set(dst):
         raise ValueError("the grown network's parameters do not match the base network's")
     extra = net.config.vocab_size - old_size
+    inputs = get(net.config.arch).input_blocks
     for name, target in dst.items():
         old = src[name].data().asnumpy()
         new_shape = target.shape
         if old.shape == new_shape:
             value = old
         elif old.shape[0] == old_size and new_shape[0] == old_size + extra:
-            value = _grown(name, old, extra, new_bias)
+            value = _grown(name.split(".")[0] in inputs, old, extra, new_bias)
         else:
             raise ValueError(f"{name}: shape {old.shape} cannot grow to {new_shape}")
         target.set_data(mx.nd.array(value, dtype=value.dtype))
 
 
-def _grown(name: str, old: np.ndarray, extra: int, new_bias: np.ndarray | None) -> np.ndarray:
+def _grown(is_input: bool, old: np.ndarray, extra: int, new_bias: np.ndarray | None) -> np.ndarray:
     """`old` (old_size, ...) with `extra` rows appended, chosen by the parameter's role."""
-    if name.split(".")[0] in INPUT_BLOCKS:  # embedding (V, E): new characters look average
+    if is_input:  # embedding (V, E): new characters look average
         rows = np.repeat(old.mean(axis=0, keepdims=True), extra, axis=0)  # (extra, E)
     elif old.ndim == 1:  # decoder bias (V,)
         rows = new_bias if new_bias is not None else np.full(extra, old.min() - 5.0)

@@ -22,9 +22,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from importlib import resources
 from pathlib import Path
 
+from ghostpen.model.checkpoint import FORMAT, bundled_models_dir
+from ghostpen.model.folderlock import FolderBusy, take_folder
+from ghostpen.model.metaschema import checkpoint_format
 from ghostpen.model.modelinfo import ModelInfo, model_info
 
 DEFAULT_NAME = "default"
@@ -45,15 +47,8 @@ def user_models_dir() -> Path:
     return Path(platformdirs.user_data_dir("ghostpen")) / "models"
 
 
-def bundled_models_dir() -> Path:
-    return Path(str(resources.files("ghostpen.assets") / "models"))
-
-
 def _is_model(path: Path) -> bool:
     """A text model's checkpoint folder (not, e.g., the avatar generator's)."""
-    from ghostpen.model.checkpoint import FORMAT
-    from ghostpen.model.metaschema import checkpoint_format
-
     return checkpoint_format(path) == FORMAT
 
 
@@ -126,8 +121,6 @@ class ModelInUse(ValueError):
 
 def _held(path: Path, doing: str):
     """The model folder's lock (`model/folderlock.py`), or ModelInUse naming its holder."""
-    from ghostpen.model.folderlock import FolderBusy, take_folder
-
     try:
         return take_folder(path)
     except FolderBusy as exc:

@@ -17,9 +17,16 @@ import math
 import re
 from dataclasses import MISSING, fields
 
+from ghostpen.smallfile import read_small
+
 MAX_META_BYTES = 64 * 1024 * 1024  # a real meta.json is a few KB; refuse to parse giants
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be loaded; the message names the file at fault (the one error
+    class of checkpoints, re-exported by `model/checkpoint.py`)."""
 
 
 class MetaError(ValueError):
@@ -82,8 +89,6 @@ def read_meta(path) -> bytes:
     """The bytes of the meta.json at `path` through the guarded reader (`ghostpen/smallfile.py`):
     a FIFO or device is refused at once ("not a regular file (a FIFO)"), a giant file as "too
     large (70 MB; at most 64 MB)" before it is read; both are OSErrors, as a failed read is."""
-    from ghostpen.smallfile import read_small
-
     return read_small(path, MAX_META_BYTES)
 
 

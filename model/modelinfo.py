@@ -21,11 +21,14 @@ at all gets `error` (the menu leaves it out, `ghostpen models` lists it as unrea
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ghostpen.model.archs import get
+from ghostpen.model.checkpoint import CheckpointError, read_checkpoint
+from ghostpen.model.meta import BaseModel, CorpusRecord, TrainingStats, read_section
 
 _TAG = re.compile(r"^[a-z]+-(\d{8})-(\d{6})-")
 
@@ -102,39 +105,9 @@ def detail_rows(info: ModelInfo) -> list[tuple[str, str]]:
     return [(k, v) for k, v in rows if v]
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) and value >= 0 else None
-
-
-class _Stats:
-    """Typed reads of meta.json's free-form training stats; mistyped keys are noted."""
-
-    def __init__(self, training: object) -> None:
-        self.training = training if isinstance(training, dict) else {}
-        self.ignored: list[str] = []
-
-    def get(self, dotted: str, kind: type):
-        value: object = self.training
-        for key in dotted.split("."):
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is None:
-            return None
-        ok = _number(value) is not None if kind is float else isinstance(value, kind)
-        if kind is int and (isinstance(value, bool) or not ok or value < 0):
-            ok = False
-        if not ok:
-            self.ignored.append(f"training.{dotted} = {str(value)[:20]!r}")
-            return None
-        return float(value) if kind is float else value
-
-
-def _corpus(stats: _Stats, kind: str) -> tuple[str, str]:
+def _corpus(corpus: CorpusRecord, kind: str) -> tuple[str, str]:
     """('12 files, 551,203 chars', '12 files') — or the one file's name."""
-    chars = stats.get("corpus.chars", int)
-    count = stats.get("corpus.file_count", int)
-    files = stats.get("corpus.files", list)
+    chars, count, files = corpus.chars, corpus.file_count, corpus.files
     name = ""
     if count == 1 and files and isinstance(files[0], str):
         name = Path(files[0].replace("\\", "/")).name
@@ -143,6 +116,10 @@ def _corpus(stats: _Stats, kind: str) -> tuple[str, str]:
     if chars is None:
         return ("nietzsche.txt" if kind == "bundled" and not name else name), name
     return (f"{plural(count, 'file')}, " if count is not None else "") + f"{chars:,} chars", name
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def trained_date(path: Path, params_file: str) -> str:
@@ -160,35 +137,26 @@ def trained_date(path: Path, params_file: str) -> str:
         return ""
 
 
-def _count_params(config) -> int:
-    v, e, h, n = config.vocab_size, config.num_embed, config.num_hidden, config.num_layers
-    if config.arch == "unrolled":
-        return v * e + e * h + h + h * h + h + h * v + v
-    gates = {"lstm": 4, "gru": 3}.get(config.arch, 1)
-    rnn = sum(gates * h * ((e if k == 0 else h) + h + 2) for k in range(n))
-    return v * e + rnn + h * v + v
-
-
 def model_info(path: Path, kind: str) -> ModelInfo:
     """What a checkpoint folder says about itself (an unreadable one gets `error` set)."""
-    from ghostpen.model.checkpoint import CheckpointError, read_checkpoint
-
     info = ModelInfo(name=path.name, kind=kind, path=path)
     try:
         ckpt = read_checkpoint(path)
     except (CheckpointError, OSError, ValueError) as exc:
         info.error = str(exc) or type(exc).__name__
         return info
-    cfg, stats = ckpt.config, _Stats(ckpt.training)
-    info.arch, info.training = cfg.arch, stats.training
-    layers = "" if cfg.arch == "unrolled" else f"{cfg.num_layers}x"
-    info.size = f"{layers}{cfg.num_hidden}, {len(ckpt.vocab)} chars"
-    info.params = _count_params(cfg)
-    info.base = stats.get("base_model.name", str) or ""
-    info.corpus, info.corpus_name = _corpus(stats, kind)
-    info.val_bpc = stats.get("best_val_bpc", float)
-    info.base_bpc = stats.get("base_model.val_bpc", float) if info.base else None
+    ignored: list[str] = []
+    stats = read_section(TrainingStats, ckpt.training, "training", ignored)
+    cfg, base = ckpt.config, stats.base_model or BaseModel()
+    info.arch, info.training = cfg.arch, ckpt.training
+    arch = get(cfg.arch)
+    info.size = f"{arch.size_label(cfg)}, {len(ckpt.vocab)} chars"
+    info.params = arch.param_count(cfg)
+    info.base = base.name or ""
+    info.corpus, info.corpus_name = _corpus(stats.corpus or CorpusRecord(), kind)
+    info.val_bpc = _float(stats.best_val_bpc)
+    info.base_bpc = _float(base.val_bpc) if info.base else None
     info.date = trained_date(path, ckpt.files["params"])
-    if stats.ignored:
-        info.warning = "meta.json: ignored " + ", ".join(stats.ignored)
+    if ignored:
+        info.warning = "meta.json: ignored " + ", ".join(ignored)
     return info

@@ -9,6 +9,9 @@ import argparse
 import json
 import sys
 
+from ghostpen.cli import run_as
+from ghostpen.model.library import list_models, user_models_dir
+
 NOTE = (
     "VAL BPC: bits per character (lower is better) on the held-out part of the model's own\n"
     "training text (HELD-OUT); BASE BPC: its base model on that same text. Numbers measured on\n"
@@ -22,8 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.model.library import list_models, user_models_dir
-
     models = list_models()
     if args.json:
         for info in models:
@@ -48,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["models"], argv)
 
 

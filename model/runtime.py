@@ -9,27 +9,29 @@ dtype). Reading it needs numpy only, never MXNet and never pickle: each array's 
 checked against the architecture's `shapes(config)` and the allowed dtypes before its data is
 read, so a wrong, truncated, oversized or pickled file is refused with the file's name.
 
-A checkpoint written before this format has no such file: with MXNet present it is converted
-once (the file is added to the checkpoint, everything else kept); without MXNet the error says
-which model it is and how to convert it.
+A checkpoint written before this format has no such file: `model/weights.py` converts it once
+with MXNet (the file is added to the checkpoint, everything else kept); without MXNet the error
+says which model it is and how to convert it.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ghostpen.model.archs import get
-from ghostpen.model.checkpoint import CheckpointError
-from ghostpen.model.config import ModelConfig
+from ghostpen.model.meta import RuntimeEntry, to_json
+from ghostpen.model.metaschema import CheckpointError
+
+if TYPE_CHECKING:
+    from ghostpen.model.config import ModelConfig
 
 ROLE = "runtime"  # its role in meta.json's "files"
 DTYPES = ("float16", "float32")  # what may be stored; decoding is always float32
-log = logging.getLogger(__name__)
 
 
 class RuntimeWeightsError(CheckpointError):
@@ -47,7 +49,7 @@ def to_bytes(arrays: dict[str, np.ndarray], dtype: str = "float32") -> bytes:
 
 def meta_entry(name: str, dtype: str) -> dict:
     """meta.json's "runtime" entry for the file `name`."""
-    return {"file": name, "dtype": dtype}
+    return to_json(RuntimeEntry(file=name, dtype=dtype))
 
 
 def read(file: Path, config: ModelConfig) -> dict[str, np.ndarray]:
@@ -108,51 +110,3 @@ def _check_header(npz, name: str, shape: tuple, file: Path) -> None:
         raise RuntimeWeightsError(f"{file}: {name} is {dtype}, not {' or '.join(DTYPES)}")
     if tuple(got) != tuple(shape):
         raise RuntimeWeightsError(f"{file}: {name} has shape {tuple(got)}, not {shape}")
-
-
-def load_weights(ckpt) -> dict[str, np.ndarray]:
-    """The decoding weights of a checkpoint (a `Checkpoint`): its run-time file, or an older
-    checkpoint converted with MXNet; RuntimeWeightsError (one line) when neither works."""
-    from ghostpen.mxcompat import MXNetMissing
-
-    if ROLE in ckpt.files:
-        return read(ckpt.path / ckpt.files[ROLE], ckpt.config)
-    try:
-        return convert(ckpt)
-    except MXNetMissing:
-        raise RuntimeWeightsError(missing_message(ckpt.name, ckpt.path)) from None
-
-
-def missing_message(name: str, path: Path) -> str:
-    """One line: the model has no run-time weights and MXNet is not here to convert it."""
-    from ghostpen.mxcompat import TRAINING_PYTHONS
-
-    return (
-        f"model {name!r} ({path}) was saved by an older ghostpen and has no run-time weights "
-        f"(weights-*.npz); open it once with ghostpen on {TRAINING_PYTHONS} with MXNet "
-        f"installed to convert it (e.g. `ghostpen sample --model {path}`)"
-    )
-
-
-def convert(ckpt) -> dict[str, np.ndarray]:
-    """Weights of an older checkpoint, read with MXNet; written into it as the run-time file
-    when the folder is writable (once), else used from memory. MXNetMissing when no MXNet."""
-    from ghostpen.model.charrnn import build_model
-    from ghostpen.model.checkpoint import attach_runtime, load_params
-    from ghostpen.model.folderlock import hold_folder
-    from ghostpen.model.library import is_bundled
-    from ghostpen.mxcompat import require_mxnet
-
-    require_mxnet()
-    net = build_model(ckpt.config)
-    load_params(net, ckpt.path / ckpt.files["params"])
-    arrays = get(ckpt.config.arch).weights(net)
-    dtype = "float16" if ckpt.training.get("stored_dtype") == "float16" else "float32"
-    try:
-        if is_bundled(ckpt.path):  # bundled models are never written
-            raise PermissionError(f"{ckpt.path} is a bundled model")
-        with hold_folder(ckpt.path):  # no training or wordlm build writes it meanwhile
-            attach_runtime(ckpt.path, to_bytes(arrays, dtype), dtype)
-    except OSError as exc:  # read-only, busy or bundled: decode from memory, convert next time
-        log.info("could not add run-time weights to %s: %s", ckpt.path, exc)
-    return {k: np.asarray(v, dtype=dtype).astype(np.float32) for k, v in arrays.items()}

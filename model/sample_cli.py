@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ghostpen.cli import run_as
+from ghostpen.model.checkpoint import CheckpointError, default_model_path
+from ghostpen.model.fast import FastModel
+from ghostpen.model.generate import generate
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="checkpoint directory (default: the bundled model)")
@@ -21,10 +26,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.model.checkpoint import CheckpointError, default_model_path
-    from ghostpen.model.fast import FastModel
-    from ghostpen.model.generate import generate
-
     try:
         model = FastModel.from_checkpoint(args.model or default_model_path())
         text = generate(
@@ -38,8 +39,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["sample"], argv)
 
 

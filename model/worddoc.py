@@ -11,7 +11,7 @@ forgets everything. Passed as `doc=` to `WordLM.logprob` / `top_continuations`, 
 with N the document's token count, p_doc interpolated absolute discounting (D = 0.75) of the
 document counts backing off to their unigram frequencies (zero for a word the document lacks),
 p_static of a word outside the static vocabulary = `<unk>`'s. `lam` and `beta` are fitted by
-`fit_document_weight` (maximum likelihood of held-out text streamed through the layer) and
+`wordlm.fit_document_weight` (maximum likelihood of held-out text streamed through the layer) and
 kept in the model's header. Words of the document are offered by `top_continuations` even
 when the static model never saw them (the names of this document), but a document word is
 only found by its unigram count when at most `WIDE_RANGE` document words share the prefix.
@@ -213,17 +213,17 @@ def _common_prefix(a: str, b: str) -> int:
     return lo
 
 
-def fit_document_weight(texts: Iterable[str], order: int, min_count: int, prune) -> dict:
-    """Fit `lam` and `beta`: a model of the first 90% of the text predicts the words of the
-    last 10%, streamed through a document layer in documents of `FIT_DOC_TOKENS` tokens."""
-    from ghostpen.model.wordlm import WordLM
-
+def heldout_split(texts: Iterable[str]) -> tuple[str, list[list[str]]]:
+    """(the first 90% of the text, the sentences of the last 10%, at most `FIT_MAX_CHARS`)."""
     full = "\n\n".join(texts)
     cut = int(len(full) * 0.9)
-    held = list(corpus_sentences([full[cut : cut + FIT_MAX_CHARS]]))
-    if sum(map(len, held)) < 500:
-        return dict(DEFAULT_WEIGHT)
-    static = WordLM.train([full[:cut]], order, min_count, prune, fit_document=False)
+    return full[:cut], list(corpus_sentences([full[cut : cut + FIT_MAX_CHARS]]))
+
+
+def fit_weight(static, held: list[list[str]]) -> dict:
+    """Fit `lam` and `beta`: `static` (a WordLM of the rest of the text) predicts the words of
+    `held`, streamed through a document layer in documents of `FIT_DOC_TOKENS` tokens
+    (`wordlm.fit_document_weight` builds both)."""
     doc = DocumentWordCounts()
     ps, pd, ns = [], [], []
     seen = 0

@@ -26,6 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from ghostpen.model import wordcount as wc
+from ghostpen.model.atomic import atomic_write_bytes, default_file_mode
+from ghostpen.model.checkpoint import default_model_path, read_checkpoint
+from ghostpen.model.meta import WordModelEntry
+from ghostpen.model.meta import to_json as meta_json
+from ghostpen.model.metaschema import MetaError, load_json, plain_file_name, read_meta
+from ghostpen.model.worddoc import DEFAULT_WEIGHT, fit_weight, heldout_split
 from ghostpen.model.wordtok import BOS, EOS, UNK, corpus_sentences, is_word
 
 FORMAT = "ghostpen-wordlm"
@@ -100,8 +106,6 @@ class WordLM:
         header = {"format": FORMAT, "format_version": FORMAT_VERSION, **built["header"]}
         lm = cls(header, built["arrays"])
         if fit_document:
-            from ghostpen.model.worddoc import fit_document_weight
-
             lm.document_weight = fit_document_weight(texts, order, min_count, prune)
             lm.header["document_weight"] = lm.document_weight
         return lm
@@ -115,8 +119,6 @@ class WordLM:
 
     def save(self, directory: str | os.PathLike, name: str = FILE) -> Path:
         """Write `directory/name` crash-safely (a temporary file renamed); returns its path."""
-        from ghostpen.model.atomic import atomic_write_bytes, default_file_mode
-
         path = Path(directory) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, self.to_bytes(), default_file_mode())
@@ -146,9 +148,10 @@ class WordLM:
     def meta_entry(self, file: str) -> dict:
         """What a checkpoint's meta.json records about this model (`word_model`)."""
         h = self.header
-        return {"file": file, "format_version": FORMAT_VERSION, "order": self.order,
-                "tokens": h["tokens"], "vocab": h["vocab"], "ngrams": h["ngrams"],
-                "prune": h["prune"], "min_count": h["min_count"]}  # fmt: skip
+        entry = WordModelEntry(file=file, format_version=FORMAT_VERSION, order=self.order,
+                               tokens=h["tokens"], vocab=h["vocab"], ngrams=h["ngrams"],
+                               prune=h["prune"], min_count=h["min_count"])  # fmt: skip
+        return meta_json(entry)
 
     def nbytes(self) -> int:
         """Bytes of the numpy arrays held (the vocabulary's Python strings not counted)."""
@@ -273,8 +276,6 @@ def load_word_model(checkpoint: str | os.PathLike | None = None) -> WordLM | Non
     """The word model of a checkpoint folder (None: the bundled model), or None when it has
     none. CheckpointError for a checkpoint that does not load (a word model file whose sha256
     does not match included), WordLMError for an unusable word model file."""
-    from ghostpen.model.checkpoint import default_model_path, read_checkpoint
-
     path = default_model_path() if checkpoint is None else checkpoint
     return word_model_of(read_checkpoint(path))
 
@@ -287,8 +288,6 @@ def word_model_of(ckpt) -> WordLM | None:
 
 def _named_file(folder: Path) -> str:
     """The word model file a checkpoint's meta.json names, else `wordlm.npz`."""
-    from ghostpen.model.metaschema import MetaError, load_json, plain_file_name, read_meta
-
     try:
         meta = load_json(read_meta(folder / "meta.json"))
     except (OSError, MetaError):
@@ -330,3 +329,13 @@ def _check(header: dict, arrays: dict[str, np.ndarray]) -> None:
             raise ValueError(f"order {n}: word ids out of range")
         if np.any(arrays[f"total{n}"] == 0):
             raise ValueError(f"order {n}: a context with no count")
+
+
+def fit_document_weight(texts: Iterable[str], order: int, min_count: int, prune) -> dict:
+    """The document layer's weight (`lam`, `beta`): a model of the first 90% of the text
+    predicts the words of the last 10% (`worddoc.fit_weight`); the default for little text."""
+    train_text, held = heldout_split(texts)
+    if sum(map(len, held)) < 500:
+        return dict(DEFAULT_WEIGHT)
+    static = WordLM.train([train_text], order, min_count, prune, fit_document=False)
+    return fit_weight(static, held)

@@ -3,8 +3,9 @@
     ghostpen (core) <- model <- training, suggest <- editor;  evals may import anything,
     nothing imports evals.
 
-The graph is read from the source (ast), so a lazy import inside a function counts for the
-layering rules but not for cycles (only module-level imports run at import time).
+The graph is read from the source (ast). A lazy import inside a function counts for the
+layering rules; an import under `if TYPE_CHECKING:` (annotations only, never run) counts for
+them too but not for cycles.
 """
 
 from __future__ import annotations
@@ -48,8 +49,13 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def imports(source: str, module: str) -> list[tuple[str, bool]]:
-    """(imported module, at module level?) for every ghostpen import in `source`."""
+def _type_only(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+
+
+def imports(source: str, module: str, types: bool = True) -> list[tuple[str, bool]]:
+    """(imported module, at module level?) for every ghostpen import in `source`; `types`:
+    also those under `if TYPE_CHECKING:`."""
     found: list[tuple[str, bool]] = []
     package = module if module.count(".") < 1 else module.rsplit(".", 1)[0]
 
@@ -65,6 +71,8 @@ def imports(source: str, module: str) -> list[tuple[str, bool]]:
                 if base.startswith("ghostpen"):
                     found.extend((f"{base}.{a.name}", top) for a in child.names)
                     found.append((base, top))
+            if not types and _type_only(child):
+                continue
             is_def = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
             visit(child, top and not is_def)
 
@@ -72,17 +80,17 @@ def imports(source: str, module: str) -> list[tuple[str, bool]]:
     return found
 
 
-def graph(top_only: bool) -> dict[str, set[str]]:
+def graph(top_only: bool, types: bool = True) -> dict[str, set[str]]:
     mods = modules()
     out: dict[str, set[str]] = {}
     for name, file in mods.items():
-        targets = imports(file.read_text(encoding="utf-8"), name)
+        targets = imports(file.read_text(encoding="utf-8"), name, types)
         out[name] = {t for t, top in targets if (top or not top_only) and t in mods and t != name}
     return out
 
 
 def test_no_module_level_import_cycle():
-    g = graph(top_only=True)
+    g = graph(top_only=True, types=False)
     assert len(g) > 60 and "ghostpen.model.checkpoint" in g["ghostpen.training.loop"]
     assert find_cycle(g) is None, " -> ".join(find_cycle(g))
 
@@ -102,3 +110,42 @@ def test_the_checkers_see_what_they_check():
     got = imports(src, "ghostpen.q")
     assert ("ghostpen.x", True) in got and ("ghostpen.y.z", True) in got
     assert ("ghostpen.w.v", False) in got
+
+
+# Cleaned of function-level imports of ghostpen's own modules (issue 20 item 4): the import
+# graph of these is the real one. Lazy imports stay only for MXNet (`ghostpen.mxcompat`, the one
+# door to it) and Qt. The files below are not cleaned yet (other branches were editing them this
+# round): they are the known exceptions to clean next round, with `suggest`, `editor`, `evals`.
+CLEANED = ("ghostpen", "ghostpen.model", "ghostpen.training")
+NOT_YET_CLEANED = (  # module-name prefixes: the avatar generator's and GAN trainer's files
+    "ghostpen.model.archs.dcgan",
+    "ghostpen.model.avatars",
+    "ghostpen.model.gan",
+    "ghostpen.training.gan",
+    "ghostpen.training.images",
+)
+LAZY_ALLOWED = ("ghostpen.mxcompat",)
+
+
+def _cleaned(module: str) -> bool:
+    in_package = any(module == p or module.startswith(p + ".") for p in CLEANED)
+    deeper = module.startswith(("ghostpen.suggest", "ghostpen.editor", "ghostpen.evals"))
+    return in_package and not deeper and not module.startswith(NOT_YET_CLEANED)
+
+
+def test_no_import_cycle_at_any_level_in_the_cleaned_packages():
+    """Function-level imports count too: a cycle through them is a cycle."""
+    g = graph(top_only=False, types=False)
+    sub = {m: {t for t in ts if _cleaned(t)} for m, ts in g.items() if _cleaned(m)}
+    assert len(sub) > 50 and "ghostpen.model.runtime" in sub["ghostpen.model.checkpoint"]
+    assert find_cycle(sub) is None, " -> ".join(find_cycle(sub))
+
+
+def test_the_cleaned_packages_import_their_own_modules_at_the_top():
+    lazy = []
+    for name, file in modules().items():
+        if _cleaned(name):
+            found = imports(file.read_text(encoding="utf-8"), name, types=False)
+            lazy += [f"{name} imports {t} in a function" for t, top in found
+                     if not top and not t.startswith(LAZY_ALLOWED)]  # fmt: skip
+    assert not lazy, lazy

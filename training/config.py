@@ -42,3 +42,26 @@ class TrainConfig:
     def from_json(cls, data: dict) -> TrainConfig:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+# the fields `ghostpen train` has a flag for (argparse dest = field name); the flags default to
+# None, meaning "from the recipe, or the default"
+FLAGS = (
+    "epochs",
+    "minutes",
+    "seq_len",
+    "batch_size",
+    "lr",
+    "clip",
+    "weight_decay",
+    "patience",
+    "valid_fraction",
+    "test_fraction",
+    "valid_every",
+    "seed",
+)
+
+
+def train_flags(args) -> dict:
+    """The TrainConfig fields given on the command line (`args`, an argparse Namespace)."""
+    return {name: getattr(args, name) for name in FLAGS if getattr(args, name, None) is not None}

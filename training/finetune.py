@@ -24,19 +24,37 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from ghostpen.model.grow import MIN_COUNT
+from ghostpen.argtypes import non_negative_int, positive_int
+from ghostpen.model.archs import build_model
+from ghostpen.model.checkpoint import Checkpoint, file_sha256, load_params, read_checkpoint
+from ghostpen.model.config import SHAPE_FLAGS, ModelConfig, setting_flags
+from ghostpen.model.fast import FastModel
+from ghostpen.model.grow import (
+    MIN_COUNT,
+    grow_params,
+    grow_vocab,
+    mean_log_partition,
+    new_characters,
+    new_logit_bias,
+)
+from ghostpen.model.library import output_path as library_output
+from ghostpen.model.library import resolve_model
+from ghostpen.training.config import TrainConfig, train_flags
+from ghostpen.training.corpus import held_in
+from ghostpen.training.data import batchify
+from ghostpen.training.loop import VALID_BATCH, evaluate, train
+from ghostpen.training.plan import RunPlan, plan_run
+from ghostpen.training.recipe import finetune_settings, is_finetune, read_recipe
 
 DEFAULTS = {"minutes": 10.0, "lr": 1e-3, "patience": 2, "lr_patience": 1}
 MAX_VALID_CHARS = 500_000  # a held-out tail longer than this is cut to its last part
 VALID_EVERY_MAX = 200  # steps between validations when an epoch is longer than this
-MODEL_FLAGS = ("arch", "embed", "hidden", "layers")  # fixed by the base model
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from ghostpen.argtypes import non_negative_int, positive_int
-
     f = p.add_argument_group("fine-tuning")
     f.add_argument(
         "--from",
@@ -63,13 +81,16 @@ def check_args(args: argparse.Namespace) -> str | None:
     """A message for flags that make no sense with --from (None when all is well)."""
     if not getattr(args, "from_model", None):
         return None
-    given = [f"--{name}" for name in MODEL_FLAGS if getattr(args, name, None) is not None]
+    fixed = {**{d: d for d in SHAPE_FLAGS}, **setting_flags()}  # the base model's shape
+    given = [
+        f"--{name.replace('_', '-')}"
+        for dest, name in fixed.items()
+        if getattr(args, dest, None) is not None
+    ]
     if given:
         return f"{', '.join(given)}: the network's shape comes from the --from model"
     recipe = getattr(args, "recipe", None)
     if recipe:
-        from ghostpen.training.recipe import is_finetune
-
         if not is_finetune(recipe):
             return f"--recipe {recipe} trains from scratch; with --from give a fine-tune recipe"
     return None
@@ -85,16 +106,12 @@ def apply_nice(args: argparse.Namespace) -> None:
 
 def output_path(spec: str) -> Path:
     """--out of a fine-tune: a plain NAME is a folder in the user models folder."""
-    from ghostpen.model.library import output_path as library_output
-
     return library_output(spec)
 
 
 def finetune_config(explicit: dict, base_train: dict, text_len: int):
     """The TrainConfig of a fine-tune: the base model's training settings, then `DEFAULTS`,
     the held-out fraction and validation interval for this corpus, then the flags given."""
-    from ghostpen.training.config import TrainConfig
-
     data = {**TrainConfig().to_json(), **base_train, **DEFAULTS}
     data["valid_fraction"] = min(0.1, max(MAX_VALID_CHARS / max(text_len, 1), 1e-4))
     per_epoch = int(text_len * (1 - data["valid_fraction"])) // (
@@ -108,16 +125,73 @@ def finetune_config(explicit: dict, base_train: dict, text_len: int):
 
 def base_info(path: Path, ckpt, added: list[tuple[str, int]]) -> dict:
     """What meta.json records about the base model."""
-    params = ckpt.files["params"]
-    from ghostpen.model.checkpoint import _sha256
-
     return {
         "name": ckpt.name,
         "path": str(path),
-        "sha256": _sha256(path / params),
+        "sha256": file_sha256(path / ckpt.files["params"]),
         "vocab": len(ckpt.vocab),
         "added_chars": "".join(c for c, _ in added),
     }
+
+
+@dataclass
+class BaseStart:
+    """What a fine-tune's plan read of its base model (its meta.json; the weights come later)."""
+
+    path: Path  # the base model's folder
+    ckpt: Checkpoint  # its checkpoint
+    added: list[tuple[str, int]]  # (character, count) added to its vocabulary
+    held_chars: int  # characters of the held-in text the counts are of
+
+
+def plan_finetune(
+    base_spec: str,
+    text: str,
+    out: Path,
+    *,
+    explicit: dict | None = None,
+    min_count: int = MIN_COUNT,
+    dropout: float | None = None,
+    corpus_info: dict | None = None,
+) -> tuple[RunPlan, BaseStart]:
+    """The plan of fine-tuning `base_spec` on `text` into `out`: the settings (`finetune_config`),
+    the grown vocabulary and network; CheckpointError / ValueError when it cannot run.
+    `dropout` replaces the base model's (it changes no weight's shape)."""
+    path = resolve_model(base_spec)
+    ckpt = read_checkpoint(path)
+    config = finetune_config(explicit or {}, ckpt.stats.train_config or {}, len(text))
+    held = held_in(text, config.test_fraction)  # the test tail adds no character either
+    added = new_characters(ckpt.vocab, held, min_count)
+    vocab = grow_vocab(ckpt.vocab, held, min_count)
+    model_config = ModelConfig.from_json({**ckpt.config.to_json(), "vocab_size": len(vocab)})
+    if dropout is not None:
+        model_config.dropout = dropout
+    plan = plan_run(model_config, config, text, out, vocab=vocab, corpus_info=corpus_info)
+    return plan, BaseStart(path, ckpt, added, len(held))
+
+
+def run_finetune(plan: RunPlan, base: BaseStart, **train_args) -> dict:
+    """Score the base model on the plan's held-out text, then train from its weights grown to
+    the new vocabulary; `train_args` go on to `train` (progress, stop, claim, dist)."""
+    ckpt = base.ckpt
+    base_net = build_model(ckpt.config)
+    load_params(base_net, base.path / ckpt.files["params"])
+    train_text, valid_text = plan.splits
+    stats = base_info(base.path, ckpt, base.added)
+    valid = batchify(ckpt.vocab.ids(valid_text), min(plan.config.batch_size, VALID_BATCH))
+    stats["val_bpc"] = round(evaluate(base_net, valid), 4)  # base model, its own vocabulary
+    log_z = mean_log_partition(FastModel.from_gluon(base_net), ckpt.vocab.ids(train_text))
+    bias = new_logit_bias(log_z, [n for _, n in base.added], base.held_chars)
+    return train(
+        None,
+        None,
+        plan.text,
+        plan.out,
+        plan=plan,
+        init=lambda net: grow_params(base_net, net, len(ckpt.vocab), bias),
+        extra_stats={"base_model": stats},
+        **train_args,
+    )
 
 
 def finetune(
@@ -135,64 +209,16 @@ def finetune(
     dropout: float | None = None,
 ) -> dict:
     """Fine-tune the model `base_spec` on `text` into `out`; returns the "done" event.
-    `dropout` replaces the base model's (it changes no weight's shape).
     `claim` and `dist` are passed on to `train` (the held output folder, a distributed run)."""
-    from ghostpen.model.checkpoint import load_model
-    from ghostpen.model.fast import FastModel
-    from ghostpen.model.grow import (
-        grow_params,
-        grow_vocab,
-        mean_log_partition,
-        new_characters,
-        new_logit_bias,
-    )
-    from ghostpen.model.library import resolve_model
-    from ghostpen.training.corpus import held_in, split
-    from ghostpen.training.data import batchify
-    from ghostpen.training.loop import VALID_BATCH, evaluate, train
-
-    path = resolve_model(base_spec)
-    base_net, ckpt = load_model(path)
-    config = finetune_config(explicit or {}, ckpt.training.get("train_config") or {}, len(text))
-    held = held_in(text, config.test_fraction)  # the test tail adds no character either
-    added = new_characters(ckpt.vocab, held, min_count)
-    vocab = grow_vocab(ckpt.vocab, held, min_count)
-    train_text, valid_text = split(text, config.valid_fraction, config.test_fraction)
-    stats = base_info(path, ckpt, added)
-    valid = batchify(ckpt.vocab.ids(valid_text), min(config.batch_size, VALID_BATCH))
-    stats["val_bpc"] = round(evaluate(base_net, valid), 4)  # base model, its own vocabulary
-    log_z = mean_log_partition(FastModel.from_gluon(base_net), ckpt.vocab.ids(train_text))
-    bias = new_logit_bias(log_z, [n for _, n in added], len(held))
-    model_config = ckpt.config.__class__.from_json(
-        {**ckpt.config.to_json(), "vocab_size": len(vocab)}
-    )
-    if dropout is not None:
-        model_config.dropout = dropout
-    return train(
-        model_config,
-        config,
-        text,
-        out,
-        vocab=vocab,
-        progress=progress,
-        stop=stop,
-        corpus_info=corpus_info,
-        init=lambda net: grow_params(base_net, net, len(ckpt.vocab), bias),
-        extra_stats={"base_model": stats},
-        claim=claim,
-        dist=dist,
-    )
+    plan, base = plan_finetune(base_spec, text, out, explicit=explicit, min_count=min_count,
+                               dropout=dropout, corpus_info=corpus_info)  # fmt: skip
+    return run_finetune(plan, base, progress=progress, stop=stop, claim=claim, dist=dist)
 
 
 def explicit_train_flags(args: argparse.Namespace) -> dict:
     """TrainConfig fields set by a fine-tune recipe (`--recipe`), then on the command line."""
-    from ghostpen.training.cli import TRAIN_FLAGS
-    from ghostpen.training.recipe import finetune_settings
-
     given = finetune_settings(args.recipe) if getattr(args, "recipe", None) else {}
-    given.update(
-        {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
-    )
+    given.update(train_flags(args))
     return given
 
 
@@ -201,8 +227,6 @@ def dropout(args: argparse.Namespace) -> float | None:
     if getattr(args, "dropout", None) is not None:
         return args.dropout
     if getattr(args, "recipe", None):
-        from ghostpen.training.recipe import read_recipe
-
         return (read_recipe(args.recipe).get("model") or {}).get("dropout")
     return None
 

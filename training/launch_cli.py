@@ -15,6 +15,9 @@ import argparse
 import sys
 
 from ghostpen.argtypes import int_range, non_negative_float
+from ghostpen.cli import run_as
+from ghostpen.training.launch import Launcher, LaunchError
+from ghostpen.training.launch_remote import read_hosts_file
 
 MAX_PROCESSES = 4096  # -n and -s; one machine takes at most 32 (training/launch.py)
 
@@ -75,9 +78,6 @@ def worker_argv(command: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     import shlex
 
-    from ghostpen.training.launch import Launcher, LaunchError
-    from ghostpen.training.launch_remote import read_hosts_file
-
     argv = worker_argv(args.command)
     if not argv:
         print(
@@ -103,8 +103,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["launch"], argv)
 
 

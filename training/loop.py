@@ -5,10 +5,12 @@ request (Ctrl+C / SIGTERM set `StopFlag`) or a non-finite loss. After every vali
 checkpoint directory is rewritten crash-safely: best weights (lowest validation bpc) for using
 the model, latest weights + Adam moments + loop position for `--resume`; the run ends with a
 save of its last step (unless the loss went non-finite: the last finite checkpoint is kept).
-The steps are `_Run.epoch` (training chunks, one `TrainStep` each), `_Run.validate` and
+What to train, on what and from where is the run's plan (`training/plan.py`, made once). The
+steps: `_Run.__init__` (position, data, network, the resumed state), `_Run.run` (epochs, then
+`final_save`), `_Run.epoch` (training chunks, one `TrainStep` each), `_Run.validate` and
 `_Run.save`; progress goes out as the events of `ghostpen.training.events`.
 
-The output folder is claimed (`training.outdir.claim_output`) for the whole run: nobody else's
+The output folder is claimed (`training.plan.claim_output_for`) for the whole run: nobody else's
 files are touched, a model already there is replaced only with `force` (its files go after the
 new run's first checkpoint is written), and a failed write (a full disk) raises `SaveError`
 with the last good checkpoint kept.
@@ -23,21 +25,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ghostpen.model.checkpoint import (
-    FORMAT,
-    META,
-    CheckpointError,
-    load_params,
-    read_checkpoint,
-    save_checkpoint,
-)
+from ghostpen.model.archs import build_model
+from ghostpen.model.checkpoint import META, load_params, save_checkpoint
 from ghostpen.model.config import ModelConfig
+from ghostpen.model.meta import BaseModel, CorpusRecord, TrainingStats, read_section
 from ghostpen.model.vocab import Vocab
 from ghostpen.model.wordlm import WordLM
+from ghostpen.mxcompat import require_mxnet
+from ghostpen.oserrors import describe_write_error
 from ghostpen.training import events
 from ghostpen.training.config import TrainConfig
-from ghostpen.training.corpus import VALID_STREAMS, check_size, held_in, split
+from ghostpen.training.corpus import VALID_STREAMS
 from ghostpen.training.data import batchify, chunks, num_chunks
+from ghostpen.training.dist import Dist
+from ghostpen.training.plan import RunPlan, claim_output_for, plan_run
+from ghostpen.training.step import TrainStep, compile_net, optimizer_state, restore_optimizer
 
 LN2 = math.log(2.0)
 LOG_EVERY = 10  # steps between step events (and NaN/inf checks of the loss)
@@ -64,8 +66,6 @@ class StopFlag:
 
 def evaluate(net, data: np.ndarray, seq_len: int = VALID_SEQ, ctx=None) -> float:
     """Bits per character of `net` on batchified `data` (rows, batch); dropout off."""
-    from ghostpen.mxcompat import require_mxnet
-
     mx = require_mxnet()
 
     ctx = ctx or mx.cpu()
@@ -80,33 +80,9 @@ def evaluate(net, data: np.ndarray, seq_len: int = VALID_SEQ, ctx=None) -> float
     return total / count / LN2
 
 
-def _optimizer_state(trainer) -> tuple[dict, dict]:
-    """Adam moments as NDArrays (saved with mx.nd.save) and counters as JSON (no pickle)."""
-    updater = trainer._updaters[0]
-    opt = trainer._optimizer
-    arrays = {}
-    for idx, state in updater.states.items():
-        mean, var = state
-        arrays[f"mean{idx}"], arrays[f"var{idx}"] = mean, var
-    counts = {str(k): int(v) for k, v in opt._index_update_count.items()}
-    return arrays, {"index_update_count": counts, "num_update": int(opt.num_update)}
-
-
-def _restore_optimizer(trainer, arrays: dict, info: dict) -> None:
-    updater = trainer._updaters[0]
-    opt = trainer._optimizer
-    for key, value in arrays.items():
-        if key.startswith("mean"):
-            idx = int(key[4:])
-            updater.states[idx] = (value, arrays[f"var{idx}"])
-            updater.states_synced[idx] = False
-    opt._index_update_count.update({int(k): v for k, v in info["index_update_count"].items()})
-    opt.num_update = info["num_update"]
-
-
 def train(
-    model_config: ModelConfig,
-    config: TrainConfig,
+    model_config: ModelConfig | None,
+    config: TrainConfig | None,
     text: str,
     out: str | Path,
     *,
@@ -121,90 +97,95 @@ def train(
     init: Callable | None = None,
     extra_stats: dict | None = None,
     word_model: bool = True,
+    plan: RunPlan | None = None,
 ) -> dict:
     """Train on `text` (split into train/validation) and write the checkpoint to `out`.
 
-    `out` is claimed for the run (`claim_output(out, resume=, force=)`; OutputError when it
-    cannot be used) unless the caller passes the `claim` it holds; under a distributed run only
-    rank 0 (which alone writes) claims it. `dist`: a `ghostpen.training.dist.Dist` (KVStore,
-    devices, rank); None = one process, CPU. `init(net)` sets the starting weights of a new run
-    (fine-tuning: the base model's, see `training/finetune.py`); `extra_stats` go into
-    meta.json's training stats (a resumed run keeps the previous run's "base_model");
-    `word_model`: write the word n-gram model (`model/wordlm.py`) of the training split too.
-    Returns the "done" event (`events.DoneEvent` as a dict); raises SaveError when a
-    checkpoint cannot be written.
+    `plan`: the run's `training.plan.RunPlan` when the caller made it (then the settings,
+    text, out, vocab and resume arguments are its); else one is made here. `out` is claimed for
+    the run (`claim_output_for`; OutputError when it cannot be used) unless the caller passes
+    the `claim` it holds; under a distributed run only rank 0 (which alone writes) claims it.
+    `dist`: a `ghostpen.training.dist.Dist` (KVStore, devices, rank); None = one process, CPU.
+    `init(net)` sets the starting weights of a new run (fine-tuning: the base model's, see
+    `training/finetune.py`); `extra_stats` go into meta.json's training stats (a resumed run
+    keeps the previous run's "base_model"); `word_model`: write the word n-gram model
+    (`model/wordlm.py`) of the training split too. Returns the "done" event
+    (`events.DoneEvent` as a dict); raises SaveError when a checkpoint cannot be written.
     """
-    from ghostpen.training.outdir import claim_output
-
-    out = Path(out)
-    own = claim is None and (dist is None or dist.chief)
+    if plan is None:
+        plan = plan_run(model_config, config, text, out, resume=resume, vocab=vocab,
+                        corpus_info=corpus_info)  # fmt: skip
+    own = claim is None
     if own:
-        if resume:
-            read_checkpoint(out)  # CheckpointError when there is nothing to resume
-        claim = claim_output(out, resume=resume, force=force, kind=FORMAT)
+        claim = claim_output_for(plan, force, dist)
     try:
-        run = _Run(model_config, config, text, out, vocab, resume, corpus_info, dist)
+        run = _Run(plan, dist or Dist())
         run.finetune(init, extra_stats)
         if word_model and run.dist.chief and run.word_file is None:  # the training split only
-            c = run.config
-            run.word_lm = WordLM.train([split(text, c.valid_fraction, c.test_fraction)[0]])
+            run.word_lm = WordLM.train([plan.splits[0]])
         return run.run(progress or (lambda event: None), stop or StopFlag())
     finally:
-        if own:
+        if own and claim is not None:
             claim.release()
+
+
+def _start_position(lr: float) -> dict:
+    """The loop position of a new run (meta.json's resume.position)."""
+    return {
+        "epoch": 0,
+        "chunk": 0,
+        "step": 0,
+        "lr": lr,
+        "best_val_bpc": None,
+        "bad_epochs": 0,
+        "plateau_epochs": 0,
+        "elapsed_s": 0.0,
+    }
 
 
 class _Run:
     """One training run's network, optimizer, data and loop position."""
 
-    def __init__(self, model_config, config, text, out, vocab, resume, corpus_info, dist=None):
-        from ghostpen.mxcompat import require_mxnet
-
-        mx = require_mxnet()
-        from mxnet import gluon
-
-        from ghostpen.model.charrnn import build_model
-        from ghostpen.training.dist import Dist
-        from ghostpen.training.step import TrainStep, compile_net
-
-        self.out, self.resume, self.start_time = out, resume, time.monotonic()
-        self.position = {
-            "epoch": 0,
-            "chunk": 0,
-            "step": 0,
-            "lr": config.lr,
-            "best_val_bpc": None,
-            "bad_epochs": 0,
-            "plateau_epochs": 0,
-            "elapsed_s": 0.0,
-        }
-        previous: dict = {}
+    def __init__(self, plan: RunPlan, dist: Dist):
+        self.plan, self.dist, self.out = plan, dist, plan.out
+        self.model_config, self.config, self.vocab = plan.model, plan.config, plan.vocab
+        self.resume, self.start_time = plan.resumed is not None, time.monotonic()
+        self.position = _start_position(plan.config.lr)
         self.best_file: str | None = None  # best weights written by this run (or the resumed)
         self.word_file, self.word_lm = None, None  # the word model's file; one to write
         self.saved_step: int | None = None  # the step of this run's last checkpoint
-        self.replacing = not resume and (out / META).exists()  # --force over another model
-        if resume:
-            ckpt = read_checkpoint(out)
-            if not {"last", "optimizer"} <= set(ckpt.files) or not ckpt.resume:
-                raise CheckpointError(
-                    f"{out}: holds no resumable state (it was not saved by training)"
-                )
-            vocab, model_config = ckpt.vocab, ckpt.config
-            config = TrainConfig.from_json({**ckpt.resume["train_config"], **_overrides(config)})
-            self.position.update(ckpt.resume["position"])
-            previous = ckpt.training
-            self.best_file, self.saved_step = ckpt.files["params"], self.position["step"]
-            self.word_file = ckpt.files.get("wordlm")
-        held = held_in(text, config.test_fraction)  # the test tail is never read
-        check_size(len(held), config.batch_size, config.seq_len, config.valid_fraction)
-        self.vocab = vocab or Vocab.build(held)
-        model_config.vocab_size = len(self.vocab)
-        self.model_config, self.config = model_config, config
+        self.replacing = not self.resume and (plan.out / META).exists()  # --force over another
+        self.previous = plan.resumed.stats if plan.resumed else TrainingStats()
+        if plan.resumed is not None:
+            self._continue_position(plan.resumed)
+        self._seed_and_batch()
+        self._build_network()
+        if plan.resumed is not None:
+            self._restore(plan.resumed)
+        self.chunks_per_epoch = num_chunks(self.train_data, self.config.seq_len)
+        self.elapsed_before = float(self.position["elapsed_s"])
+        self.stats = TrainingStats(
+            name=plan.out.name,
+            train_chars=len(plan.splits[0]),
+            valid_chars=len(plan.splits[1]),
+            corpus=read_section(CorpusRecord, plan.corpus_info, "training.corpus"),
+            train_config=self.config.to_json(),
+            history=list(self.previous.history or []),
+        )
 
+    def _continue_position(self, ckpt) -> None:
+        """The resumed checkpoint's loop position, best weights and word model."""
+        self.position.update(ckpt.resume["position"])
+        self.best_file, self.saved_step = ckpt.files["params"], self.position["step"]
+        self.word_file = ckpt.files.get("wordlm")
+
+    def _seed_and_batch(self) -> None:
+        """Seed MXNet and numpy; this worker's training streams and the validation streams."""
+        mx = require_mxnet()
+        config, dist = self.config, self.dist
         mx.random.seed(config.seed)
         np.random.seed(config.seed)
-        train_text, valid_text = split(text, config.valid_fraction, config.test_fraction)
-        self.dist = dist = dist or Dist()
+        train_text, valid_text = self.plan.splits
         self.batch = dist.local_batch(config.batch_size)  # this worker's streams
         train_ids = dist.shard(self.vocab.ids(train_text), config.batch_size)
         self.train_data = batchify(train_ids, self.batch)  # (rows, batch / workers)
@@ -212,7 +193,13 @@ class _Run:
             self.vocab.ids(valid_text), min(config.batch_size, VALID_BATCH)
         )  # (rows, streams)
 
-        self.net = build_model(model_config)
+    def _build_network(self) -> None:
+        """The network (initialised, compiled), its Adam trainer, the step and the state."""
+        mx = require_mxnet()
+        from mxnet import gluon
+
+        config, dist = self.config, self.dist
+        self.net = build_model(self.model_config)
         self.net.initialize(mx.init.Xavier(), ctx=dist.ctx)
         compile_net(self.net)  # one static graph; validation and short chunks re-plan it
         self.trainer = gluon.Trainer(
@@ -228,36 +215,33 @@ class _Run:
             fixed_chars=config.seq_len * self.batch if dist.update_on_kvstore else None,
         )  # fmt: skip
         self.state = self.net.begin_state(self.batch)
-        if resume:
-            load_params(self.net, ckpt.path / ckpt.files["last"])
-            self.net.collect_params().reset_ctx(dist.ctx)  # rank 0's reach all via the store
-            arrays = mx.nd.load(str(ckpt.path / ckpt.files["optimizer"]))
-            _restore_optimizer(self.trainer, arrays, ckpt.resume["optimizer"])
-            if "state0" in arrays:
-                self.state = [arrays[f"state{i}"] for i in range(len(self.state))]
-        self.chunks_per_epoch = num_chunks(self.train_data, config.seq_len)
-        self.elapsed_before = float(self.position["elapsed_s"])
-        self.stats = {
-            "name": out.name,
-            "train_chars": len(train_text),
-            "valid_chars": len(valid_text),
-            "corpus": corpus_info or previous.get("corpus", {}),
-            "train_config": config.to_json(),
-            "history": list(previous.get("history", [])),
-        }
-        self.previous = previous
+
+    def _restore(self, ckpt) -> None:
+        """The resumed checkpoint's latest weights, Adam moments and recurrent state."""
+        mx = require_mxnet()
+        load_params(self.net, ckpt.path / ckpt.files["last"])
+        self.net.collect_params().reset_ctx(self.dist.ctx)  # rank 0's reach all via the store
+        arrays = mx.nd.load(str(ckpt.path / ckpt.files["optimizer"]))
+        restore_optimizer(self.trainer, arrays, ckpt.resume["optimizer"])
+        if "state0" in arrays:
+            self.state = [arrays[f"state{i}"] for i in range(len(self.state))]
 
     def finetune(self, init: Callable | None, extra_stats: dict | None) -> None:
-        """Start from `init`'s weights (a new run only) and record `extra_stats`."""
+        """Start from `init`'s weights (a new run only) and record `extra_stats`
+        ({"base_model": …}; a resumed run keeps the previous run's)."""
         if init is not None and not self.resume:
             init(self.net)
-        kept = {k: v for k, v in self.previous.items() if k == "base_model"}
-        self.stats.update(extra_stats or kept)
+        base = (extra_stats or {}).get("base_model")
+        self.stats.base_model = (
+            read_section(BaseModel, base, "training.base_model")
+            if base is not None
+            else self.previous.base_model
+        )
 
     def base_fields(self) -> dict:
         """The done event's base-model fields (fine-tunes only)."""
-        base = self.stats.get("base_model") or {}
-        return {"base_model": base.get("name"), "base_val_bpc": base.get("val_bpc")}
+        base = self.stats.base_model or BaseModel()
+        return {"base_model": base.name, "base_val_bpc": base.val_bpc}
 
     def elapsed(self) -> float:
         return self.elapsed_before + time.monotonic() - self.start_time
@@ -272,8 +256,8 @@ class _Run:
                 events.StartEvent(
                     epochs=config.epochs,
                     chunks_per_epoch=self.chunks_per_epoch,
-                    train_chars=self.stats["train_chars"],
-                    valid_chars=self.stats["valid_chars"],
+                    train_chars=self.stats.train_chars,
+                    valid_chars=self.stats.valid_chars,
                     vocab=len(self.vocab),
                     resumed=self.resume,
                     epoch=position["epoch"],
@@ -295,16 +279,7 @@ class _Run:
             reason = "epochs"
         self.dist.finish()  # every worker's queued gradient rounds complete while all are alive
         self.dist.same_everywhere([p.data().asnumpy() for p in self.net.collect_params().values()])
-        if reason == "non-finite loss" or not self.dist.chief:
-            pass  # keep the last finite checkpoint as it is; only rank 0 writes
-        elif self.replacing and self.saved_step is None and position["step"] == 0:
-            pass  # stopped before a single step: the model that was there stays
-        elif self.saved_step != position["step"] or not (self.out / META).exists():
-            if position["best_val_bpc"] is None:
-                if self.validate_here() is None:
-                    reason = "non-finite loss"
-            else:
-                self.save(best=False)
+        reason = self.final_save(reason)
         result = events.to_json(
             events.DoneEvent(
                 reason=reason,
@@ -319,10 +294,23 @@ class _Run:
         emit(result)
         return result
 
+    def final_save(self, reason: str) -> str:
+        """Save the last step unless nothing changed; the run's stop reason after it."""
+        position = self.position
+        if reason == "non-finite loss" or not self.dist.chief:
+            pass  # keep the last finite checkpoint as it is; only rank 0 writes
+        elif self.replacing and self.saved_step is None and position["step"] == 0:
+            pass  # stopped before a single step: the model that was there stays
+        elif self.saved_step != position["step"] or not (self.out / META).exists():
+            if position["best_val_bpc"] is None:
+                if self.validate_here() is None:
+                    return "non-finite loss"
+            else:
+                self.save(best=False)
+        return reason
+
     def epoch(self) -> str:
         """Train the rest of the current epoch; a stop reason, or "" when it ran to its end."""
-        from ghostpen.mxcompat import require_mxnet
-
         mx = require_mxnet()
 
         position, config = self.position, self.config
@@ -418,7 +406,7 @@ class _Run:
                 position["lr"] = max(config.min_lr, position["lr"] * config.lr_decay)
                 self.trainer.set_learning_rate(position["lr"])
                 position["plateau_epochs"] = 0
-        self.stats["history"].append(
+        self.stats.history.append(
             {
                 "epoch": position["epoch"],
                 "step": position["step"],
@@ -449,15 +437,12 @@ class _Run:
             return  # only rank 0 writes checkpoints
         position = self.position
         position["elapsed_s"] = round(self.elapsed(), 1)
-        keys = {"epochs": "epoch", "steps": "step", "best_val_bpc": "best_val_bpc"}
-        self.stats.update(
-            {k: position[v] for k, v in keys.items()}, elapsed_s=position["elapsed_s"]
-        )
-        from ghostpen.mxcompat import require_mxnet
-
+        stats = self.stats
+        stats.epochs, stats.steps = position["epoch"], position["step"]
+        stats.best_val_bpc, stats.elapsed_s = position["best_val_bpc"], position["elapsed_s"]
         mx = require_mxnet()
 
-        arrays, opt_info = _optimizer_state(self.trainer)
+        arrays, opt_info = optimizer_state(self.trainer)
         arrays.update({f"state{i}": s for i, s in enumerate(self.state)})
         # only best weights of this run (or of the run resumed) are kept: a model that was in
         # the folder before may have another shape than the config this meta.json describes
@@ -488,8 +473,6 @@ class _Run:
             self.word_file, self.word_lm = files["wordlm"], None
 
     def _save_failure(self, exc: BaseException) -> str:
-        from ghostpen.oserrors import describe_write_error
-
         # "disk full", not errno 28 or MXNet's "Check failed: std::fwrite" (ghostpen/oserrors.py)
         why = describe_write_error(exc, self.out, need=_checkpoint_bytes(self.net))
         if self.saved_step is not None:
@@ -507,8 +490,3 @@ def _checkpoint_bytes(net) -> int:
         return 4 * 4 * sum(p.data().size for p in net.collect_params().values())
     except Exception:  # noqa: BLE001 - only an estimate for a message; never fail the message
         return 0
-
-
-def _overrides(config: TrainConfig) -> dict:
-    """On resume, the settings the user may change: budget (for this run), epochs, patience."""
-    return {"epochs": config.epochs, "minutes": config.minutes, "patience": config.patience}

@@ -25,7 +25,15 @@ import sys
 from pathlib import Path
 
 from ghostpen.argtypes import fraction, positive_int
+from ghostpen.cli import run_as
+from ghostpen.model.checkpoint import META, CheckpointError, attach_word_model, read_checkpoint
+from ghostpen.model.folderlock import FolderBusy, hold_folder
+from ghostpen.model.library import is_bundled, output_path
+from ghostpen.model.metaschema import checkpoint_format
+from ghostpen.model.wordlm import WordLM
 from ghostpen.oserrors import describe_os_error
+from ghostpen.training.corpus import DEFAULT_EXTENSIONS, CorpusError, load_corpus
+from ghostpen.training.outdir import OutputError, claim_output
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,8 +84,6 @@ def build_text(corpus_text: str, tail_fraction: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.model.checkpoint import CheckpointError, read_checkpoint
-
     try:
         ckpt = read_checkpoint(args.model)
     except CheckpointError as exc:
@@ -86,9 +92,6 @@ def run(args: argparse.Namespace) -> int:
     if args.wordlm_action == "info":
         print(json.dumps(ckpt.word_model or None))
         return 0
-    from ghostpen.model.folderlock import FolderBusy, hold_folder
-    from ghostpen.model.library import is_bundled
-
     if args.out is None and is_bundled(ckpt.path):
         print(f"error: {ckpt.path.name} is a bundled model and is never changed; pass "
               "--out NAME to write a copy with the new word model into your models folder",
@@ -110,10 +113,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, path: Path) -> int:
     """Count the corpus and attach the word model to the checkpoint at `path` (locked)."""
-    from ghostpen.model.checkpoint import CheckpointError, attach_word_model
-    from ghostpen.model.wordlm import WordLM
-    from ghostpen.training.corpus import DEFAULT_EXTENSIONS, CorpusError, load_corpus
-
     exts = DEFAULT_EXTENSIONS
     if args.ext:
         exts = tuple("." + e.strip().lstrip(".").lower() for e in args.ext.split(",") if e.strip())
@@ -142,10 +141,6 @@ def _build(args: argparse.Namespace, path: Path) -> int:
 def _build_into_copy(args: argparse.Namespace, source: Path) -> int:
     """--out NAME: copy the checkpoint into a new folder (claimed like a training's --out),
     then build its word model there; the source is only read. A failure removes the copy."""
-    from ghostpen.model.library import output_path
-    from ghostpen.model.metaschema import checkpoint_format
-    from ghostpen.training.outdir import OutputError, claim_output
-
     dst = output_path(args.out)
     if checkpoint_format(dst) is not None:
         print(f"error: {dst} already holds a model; choose a new name for the copy",
@@ -175,8 +170,6 @@ def _copy_checkpoint(source: Path, dst: Path) -> list[Path]:
     """Copy meta.json (last) and the files it names; returns the files written, in order."""
     import shutil
 
-    from ghostpen.model.checkpoint import META, read_checkpoint
-
     written = []
     for name in [*read_checkpoint(source).files.values(), META]:
         written.append(dst / name)
@@ -185,8 +178,6 @@ def _copy_checkpoint(source: Path, dst: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["wordlm"], argv)
 
 

@@ -8,8 +8,8 @@ The block is the tutorial's GluonRNNModel, as a HybridBlock so training can comp
 Its child names (encoder, rnn, decoder) are the parameter names in saved checkpoints
 ("encoder.weight", "rnn.l0_i2h_weight", ...): renaming them breaks every checkpoint on disk.
 
-The stepper re-implements one step in numpy for keystroke-speed decoding (MXNet's fused op is
-~50 ms a batch-1 step; this is well under a millisecond). Gate layouts follow MXNet's fused op
+The stepper re-implements one step in numpy for keystroke-speed decoding (`ghostpen eval speed`
+measures both). Gate layouts follow MXNet's fused op
 (LSTM columns are stored reordered to [i, f, o, g] so one sigmoid covers three gates):
     LSTM rows [i, f, g, o]:  c' = f*c + i*g,  h' = o*tanh(c')
     GRU  rows [r, z, n]:     n = tanh(Wn x + bn + r*(Un h + bhn)),  h' = (1-z)*n + z*h
@@ -19,11 +19,14 @@ The stepper re-implements one step in numpy for keystroke-speed decoding (MXNet'
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ghostpen.model.archs.base import State, block_arrays, sigmoid
-from ghostpen.model.config import ModelConfig
+from ghostpen.model.archs.base import ArchitectureBase, State, block_arrays, sigmoid
+
+if TYPE_CHECKING:
+    from ghostpen.model.config import ModelConfig
 
 
 @functools.cache
@@ -161,7 +164,7 @@ class RecurrentStepper:
         return h
 
 
-class Recurrent:
+class Recurrent(ArchitectureBase):
     """A registry entry: one of MXNet's fused recurrent layers under an embedding and a decoder."""
 
     hybridizable = True

@@ -15,11 +15,14 @@ needed). Child names (encoder, dense1, dense2, dense3) are the saved parameter n
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ghostpen.model.archs.base import State, block_arrays
-from ghostpen.model.config import ModelConfig
+from ghostpen.model.archs.base import ArchitectureBase, State, block_arrays
+
+if TYPE_CHECKING:
+    from ghostpen.model.config import ModelConfig
 
 
 @functools.cache
@@ -90,11 +93,15 @@ class UnrolledStepper:
         return h @ self.dec_wt + self.dec_b, (window[1:],)  # (batch, V)
 
 
-class Unrolled:
-    """The registry entry for `unrolled`."""
+class Unrolled(ArchitectureBase):
+    """The registry entry for `unrolled` (its `context` is a `ModelConfig` field: checkpoints
+    have stored it there since the first format)."""
 
     name = "unrolled"
     hybridizable = True
+
+    def size_label(self, config: ModelConfig) -> str:
+        return f"{config.num_hidden}"  # one hidden layer; num_layers is not used
 
     def build(self, config: ModelConfig):
         return _block_class()(config)

@@ -6,7 +6,7 @@ import mxnet as mx
 import numpy as np
 import pytest
 
-from ghostpen.model.charrnn import build_model
+from ghostpen.model.archs import build_model
 from ghostpen.model.checkpoint import CheckpointError, load_model, read_checkpoint, save_checkpoint
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab

@@ -4,7 +4,7 @@ import json
 
 import mxnet as mx
 
-from ghostpen.model.charrnn import build_model
+from ghostpen.model.archs import build_model
 from ghostpen.model.checkpoint import load_model, save_checkpoint
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import Vocab

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ghostpen.cli import main
-from ghostpen.model.charrnn import build_model
+from ghostpen.model.archs import build_model
 from ghostpen.model.checkpoint import save_checkpoint
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.fast import FastModel

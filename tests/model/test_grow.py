@@ -39,7 +39,7 @@ def test_grow_vocab_keeps_old_ids():
 def test_grown_model_predicts_old_characters_exactly_as_the_base(tiny_model, arch, tmp_path):
     import mxnet as mx
 
-    from ghostpen.model.charrnn import build_model
+    from ghostpen.model.archs import build_model
 
     if arch == "lstm":
         base_net, ckpt = load_model(tiny_model)
@@ -91,7 +91,7 @@ def test_new_bias_follows_frequency(tiny_model):
 def test_grow_refuses_a_different_network(tiny_model):
     import mxnet as mx
 
-    from ghostpen.model.charrnn import build_model
+    from ghostpen.model.archs import build_model
 
     base_net, ckpt = load_model(tiny_model)
     other = build_model(ModelConfig(vocab_size=len(ckpt.vocab) + 2, num_embed=8, num_hidden=8))

@@ -4,8 +4,7 @@ import mxnet as mx
 import numpy as np
 import pytest
 
-from ghostpen.model.archs import NAMES
-from ghostpen.model.charrnn import build_model
+from ghostpen.model.archs import NAMES, build_model
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.vocab import UNK, Vocab
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from ghostpen.model.worddoc import DocumentWordCounts, fit_document_weight
-from ghostpen.model.wordlm import WordLM
+from ghostpen.model.worddoc import DocumentWordCounts
+from ghostpen.model.wordlm import WordLM, fit_document_weight
 from ghostpen.model.wordtok import BOS
 
 STATIC = (

@@ -22,11 +22,13 @@ def train_tiny(text: str, out: Path, dist=None, **overrides) -> int:
     """Train, write the rank's files; returns the rank."""
     from ghostpen.model.config import ModelConfig
     from ghostpen.training.config import TrainConfig
+    from ghostpen.training.dist import Dist
     from ghostpen.training.loop import StopFlag, _Run
+    from ghostpen.training.plan import plan_run
 
     seen: list[dict] = []
     config = TrainConfig(**{**FAST, **overrides})
-    run = _Run(ModelConfig(**TINY), config, text, out / "ckpt", None, False, {}, dist)
+    run = _Run(plan_run(ModelConfig(**TINY), config, text, out / "ckpt"), dist or Dist())
     run.run(seen.append, StopFlag())
     rank = run.dist.rank
     params = [p.data().asnumpy() for p in run.net.collect_params().values()]

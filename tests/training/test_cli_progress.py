@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from ghostpen.training import cli, finetune
+from ghostpen.training import finetune, reporter
+from ghostpen.training import train_cli as cli
 from ghostpen.training.events import StartEvent, StepEvent, to_json
 
 
 def test_the_bar_ends_with_the_time_budget_not_all_epochs(monkeypatch, capsys):
     """Issue 17 item 6: `--minutes 0.5` showed `30/46000 … ETA 17:17:31`."""
     clock = [100.0]
-    monkeypatch.setattr(cli.time, "monotonic", lambda: clock[0])
-    report = cli._Reporter("bar")
+    monkeypatch.setattr(reporter.time, "monotonic", lambda: clock[0])
+    report = reporter.Reporter("bar")
     start = StartEvent(
         epochs=10, chunks_per_epoch=4600, train_chars=1, valid_chars=1, vocab=9,
         resumed=False, epoch=0, step=0,

@@ -11,6 +11,7 @@ from ghostpen.training.config import TrainConfig
 from ghostpen.training.data import batchify
 from ghostpen.training.dist import Dist, parse_gpus, shard
 from ghostpen.training.loop import StopFlag, _Run
+from ghostpen.training.plan import plan_run
 
 TINY = dict(num_embed=8, num_hidden=16, num_layers=1, dropout=0.0)
 FAST = dict(seq_len=20, batch_size=4, lr=1e-2, valid_fraction=0.2, epochs=1)
@@ -48,9 +49,8 @@ def _params(run) -> list:
 
 def _train(text, tmp_path, name, dist=None):
     seen = []
-    run = _Run(
-        ModelConfig(**TINY), TrainConfig(**FAST), text, tmp_path / name, None, False, {}, dist
-    )
+    plan = plan_run(ModelConfig(**TINY), TrainConfig(**FAST), text, tmp_path / name)
+    run = _Run(plan, dist or Dist())
     run.run(seen.append, StopFlag())
     return run, [e["loss"] for e in seen if e["event"] == "step"]
 

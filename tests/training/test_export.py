@@ -63,3 +63,30 @@ def test_export_never_empties_someone_elses_folder(tmp_path, trained, capsys):
     assert main([str(trained), str(dst)]) == 2
     assert "not a ghostpen checkpoint" in capsys.readouterr().err
     assert (dst / "stale.params").read_bytes() == b"old"
+
+
+def test_export_keeps_every_field_of_meta_json_it_does_not_know(tmp_path, trained):
+    """A newer ghostpen's fields (top-level, in training, in a section) survive an export."""
+    import json
+
+    meta = json.loads((trained / "meta.json").read_text())
+    meta["provenance"] = {"licence": "CC0", "by": ["someone"]}
+    meta["training"]["future_stat"] = 7
+    meta["training"]["corpus"] = {**meta["training"]["corpus"], "language": "en"}
+    (trained / "meta.json").write_text(json.dumps(meta))
+    dst = tmp_path / "shipped"
+    assert main([str(trained), str(dst), "--name", "demo"]) == 0
+    shipped = json.loads((dst / "meta.json").read_text())
+    assert shipped["provenance"] == {"licence": "CC0", "by": ["someone"]}
+    assert shipped["training"]["future_stat"] == 7
+    assert shipped["training"]["corpus"]["language"] == "en"
+    assert read_checkpoint(dst).extra == {"provenance": {"licence": "CC0", "by": ["someone"]}}
+
+
+def test_export_is_a_ghostpen_sub_command(tmp_path, trained, capsys):
+    from ghostpen.cli import main as ghostpen
+
+    assert ghostpen(["export", str(trained), str(tmp_path / "out"), "--name", "cmd"]) == 0
+    assert read_checkpoint(tmp_path / "out").training["name"] == "cmd"
+    assert ghostpen(["export", str(tmp_path / "nothing"), str(tmp_path / "x")]) == 2
+    assert "export:" in capsys.readouterr().err

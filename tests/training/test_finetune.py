@@ -5,7 +5,8 @@ import json
 import pytest
 
 from ghostpen.cli import main
-from ghostpen.model.checkpoint import _sha256, read_checkpoint
+from ghostpen.model.checkpoint import file_sha256 as _sha256
+from ghostpen.model.checkpoint import read_checkpoint
 from ghostpen.training import finetune
 from ghostpen.training.events import parse
 

@@ -102,6 +102,7 @@ def test_a_bad_out_is_found_before_training(tmp_path, fixtures_dir, capsys, monk
         os.chmod(read_only, 0o755)
 
 
+@pytest.mark.slow  # a child process
 def test_a_second_training_into_the_folder_is_refused_naming_the_pid(
     tmp_path, fixtures_dir, capsys
 ):
@@ -129,6 +130,7 @@ def test_a_second_training_into_the_folder_is_refused_naming_the_pid(
     assert _train(fixtures_dir / "tiny.txt", out) == 0  # free once the first has ended
 
 
+@pytest.mark.slow  # a child process
 def test_force_killed_right_after_the_first_save_leaves_a_consistent_model(trained, fixtures_dir):
     """The first save of the new run (before any validation) names the NEW weights, never the
     old model's best params of another shape; SIGKILL right after it leaves a loadable model."""
@@ -136,7 +138,8 @@ def test_force_killed_right_after_the_first_save_leaves_a_consistent_model(train
     script = textwrap.dedent(
         f"""
         import os, signal, sys
-        from ghostpen.training import cli, loop
+        from ghostpen.training import loop
+        from ghostpen.training import train_cli as cli
         real_save, real_configs = loop.save_checkpoint, cli.configs
         def save_then_die(*args, **kwargs):
             real_save(*args, **kwargs)

@@ -6,7 +6,7 @@ import argparse
 import pytest
 
 from ghostpen.model.checkpoint import default_model_path, read_checkpoint
-from ghostpen.training import cli
+from ghostpen.training import train_cli as cli
 from ghostpen.training.recipe import finetune_settings, load_recipe, read_recipe, recipe_names
 
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 from mxnet import gluon
 
-from ghostpen.model.archs import NAMES
-from ghostpen.model.charrnn import build_model
+from ghostpen.model.archs import NAMES, build_model
 from ghostpen.model.config import ModelConfig
 from ghostpen.training.step import (
     TrainStep,

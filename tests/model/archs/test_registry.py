@@ -6,8 +6,7 @@ import mxnet as mx
 import numpy as np
 import pytest
 
-from ghostpen.model.archs import NAMES, REGISTRY, get
-from ghostpen.model.charrnn import build_model
+from ghostpen.model.archs import NAMES, REGISTRY, build_model, get
 from ghostpen.model.config import ModelConfig
 from ghostpen.model.fast import FastModel, log_softmax
 

@@ -19,11 +19,9 @@ full disk) keeps the last good one and exits 1.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
-import time
 from pathlib import Path
 
 from ghostpen.argtypes import (
@@ -34,43 +32,37 @@ from ghostpen.argtypes import (
     positive_float,
     positive_int,
 )
-from ghostpen.model.archs import NAMES as ARCHITECTURES
+from ghostpen.cli import run_as
+from ghostpen.model import config as model_config
+from ghostpen.model.checkpoint import Checkpoint, CheckpointError, read_checkpoint
 from ghostpen.model.config import ModelConfig
-from ghostpen.training import finetune
-from ghostpen.training.config import TrainConfig
-from ghostpen.training.events import parse
+from ghostpen.training import download, finetune
+from ghostpen.training.config import TrainConfig, train_flags
+from ghostpen.training.corpus import Corpus, CorpusError, load_corpus
+from ghostpen.training.corpus_record import check_same, record, recorded_corpus
+from ghostpen.training.dist import Dist, parse_gpus
+from ghostpen.training.finetune import BaseStart
+from ghostpen.training.loop import SaveError, StopFlag, train
+from ghostpen.training.outdir import OutputError
+from ghostpen.training.plan import RunPlan, claim_output_for, plan_run
+from ghostpen.training.recipe import load_recipe
+from ghostpen.training.reporter import Reporter
+from ghostpen.training.step import default_threads, set_threads
 
 DEFAULT_MODEL = ModelConfig()
 DEFAULT_TRAIN = TrainConfig()
-# flag (argparse dest) -> the ModelConfig / TrainConfig field it sets; flags default to None,
-# meaning "from the recipe, or the default"
-MODEL_FLAGS = {
-    "arch": "arch",
-    "embed": "num_embed",
-    "hidden": "num_hidden",
-    "layers": "num_layers",
-    "dropout": "dropout",
-}
-TRAIN_FLAGS = {
-    name: name
-    for name in (
-        "epochs",
-        "minutes",
-        "seq_len",
-        "batch_size",
-        "lr",
-        "clip",
-        "weight_decay",
-        "patience",
-        "valid_fraction",
-        "test_fraction",
-        "valid_every",
-        "seed",
-    )
-}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Every flag of `ghostpen train`: run, model (model/config.py), training, fine-tuning."""
+    _run_arguments(p)
+    model_config.add_arguments(p)
+    t = _train_arguments(p)
+    _dist_arguments(p, t)
+    finetune.add_arguments(p)
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--corpus",
         nargs="+",
@@ -110,14 +102,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="start from a named recipe's settings, e.g. nietzsche (the bundled model's)",
     )
-    m = p.add_argument_group("model (default: the recipe's, else the value shown)")
-    m.add_argument("--arch", choices=ARCHITECTURES, help=f"({DEFAULT_MODEL.arch})")
-    m.add_argument("--embed", type=positive_int, help=f"embedding size ({DEFAULT_MODEL.num_embed})")
-    m.add_argument(
-        "--hidden", type=positive_int, help=f"units per layer ({DEFAULT_MODEL.num_hidden})"
-    )
-    m.add_argument("--layers", type=positive_int, help=f"({DEFAULT_MODEL.num_layers})")
-    m.add_argument("--dropout", type=fraction, help=f"({DEFAULT_MODEL.dropout})")
+
+
+def _train_arguments(p: argparse.ArgumentParser):
     t = p.add_argument_group("training (default: the recipe's, else the value shown)")
     t.add_argument("--epochs", type=positive_int, help=f"({DEFAULT_TRAIN.epochs})")
     t.add_argument(
@@ -157,6 +144,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"steps between validations (0 = once per epoch) ({DEFAULT_TRAIN.valid_every})",
     )
     t.add_argument("--seed", type=non_negative_int, help=f"({DEFAULT_TRAIN.seed})")
+    return t
+
+
+def _dist_arguments(p: argparse.ArgumentParser, t) -> None:
     d = p.add_argument_group("several workers or devices (see training/dist.py)")
     d.add_argument(
         "--kvstore",
@@ -177,7 +168,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="CPU threads for MXNet (default: OMP_NUM_THREADS if set, else the usable cores)",
     )
-    finetune.add_arguments(p)
 
 
 def _default(field: str, scratch: float) -> str:
@@ -188,106 +178,22 @@ def _default(field: str, scratch: float) -> str:
 
 
 def _gpus(text: str) -> tuple[int, ...]:
-    from ghostpen.training.dist import parse_gpus
-
     return parse_gpus(text)
 
 
 def configs(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
     """The recipe's settings (or the defaults) with the flags given on top; ValueError if bad."""
-    from ghostpen.training.recipe import load_recipe
-
     from_scratch = args.recipe and not getattr(args, "from_model", None)  # else finetune.py's
     model, train = load_recipe(args.recipe) if from_scratch else (ModelConfig(), TrainConfig())
-    model_json, train_json = model.to_json(), train.to_json()
-    model_json.update(
-        {f: getattr(args, a) for a, f in MODEL_FLAGS.items() if getattr(args, a) is not None}
+    return model_config.with_flags(model, args), TrainConfig.from_json(
+        {**train.to_json(), **train_flags(args)}
     )
-    train_json.update(
-        {f: getattr(args, a) for a, f in TRAIN_FLAGS.items() if getattr(args, a) is not None}
-    )
-    return ModelConfig.from_json(model_json), TrainConfig.from_json(train_json)
 
 
-# tqdm's own remaining time assumes every epoch runs; "left" in the postfix is the loop's eta_s
-BAR_FORMAT = {"bar_format": "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"}
-
-
-def _clock(seconds: float) -> str:
-    """3725 -> '1:02:05', 75 -> '1:15'."""
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def _expected_total(total: int, first: tuple[int, float], event) -> int:
-    """The steps this run will end at: all epochs' steps, or fewer when the time budget
-    (`eta_s`) ends first at the speed seen since the start."""
-    step0, t0 = first
-    elapsed = time.monotonic() - t0
-    if event.step <= step0 or elapsed <= 0:
-        return total
-    by_time = event.step + round(event.eta_s * (event.step - step0) / elapsed)
-    return max(event.step, min(total, by_time))
-
-
-class _Reporter:
-    """Turns loop events into a tqdm bar, JSON lines, or nothing."""
-
-    def __init__(self, mode: str):
-        self.mode = mode
-        self.bar = None
-
-    def __call__(self, event: dict) -> None:
-        if self.mode == "json":
-            print(json.dumps(event), flush=True)
-        elif self.mode == "bar":
-            self._bar(parse(event))
-
-    def _bar(self, event) -> None:
-        from tqdm import tqdm
-
-        if event.event == "start":
-            total = event.epochs * event.chunks_per_epoch
-            self.bar = tqdm(
-                total=total, initial=event.step, unit="step", dynamic_ncols=True, **BAR_FORMAT
-            )
-            self.val, self.first, self.epochs_total = None, (event.step, time.monotonic()), total
-        elif event.event == "step" and self.bar is not None:
-            self.bar.total = _expected_total(self.epochs_total, self.first, event)
-            self.bar.update(event.step - self.bar.n)
-            post = {
-                "left": _clock(event.eta_s),  # the loop's: epochs or --minutes, which ends first
-                "loss": f"{event.loss:.3f}",
-                "chars/s": f"{event.chars_per_s:.0f}",
-                "epoch": event.epoch + 1,
-            }
-            if self.val is not None:
-                post["val_bpc"] = f"{self.val:.3f}"
-            self.bar.set_postfix(post, refresh=False)
-        elif event.event == "valid" and self.bar is not None:
-            self.val = event.val_bpc
-            mark = "*" if event.improved else ""
-            self.bar.write(
-                f"epoch {event.epoch}: val bpc {event.val_bpc:.4f}{mark} "
-                f"(best {event.best_val_bpc:.4f}, lr {event.lr:.2g})"
-            )
-        elif event.event == "done":
-            if self.bar is not None:
-                self.bar.close()
-            best = "none" if event.best_val_bpc is None else f"{event.best_val_bpc:.4f}"
-            print(
-                f"{event.reason}: best validation bpc {best}; checkpoint {event.checkpoint}",
-                file=sys.stderr,
-            )
-
-
-def _load_corpus(args: argparse.Namespace, resumed) -> tuple:
-    """(corpus, the checkpoint's corpus record or None); CorpusError/OSError when unusable."""
-    from ghostpen.training.corpus import load_corpus
-    from ghostpen.training.corpus_record import check_same, recorded_corpus
-
-    rec = resumed.training.get("corpus") if resumed is not None else None
+def _load_corpus(args: argparse.Namespace, resumed: Checkpoint | None) -> Corpus:
+    """The corpus to train on (--corpus, the resumed checkpoint's, else nietzsche.txt);
+    CorpusError/OSError when unusable."""
+    rec = resumed.stats.corpus_json if resumed is not None else None
     if args.corpus:
         exts = (
             tuple(f".{e.strip().lstrip('.').lower()}" for e in args.ext.split(","))
@@ -300,82 +206,84 @@ def _load_corpus(args: argparse.Namespace, resumed) -> tuple:
         return corpus
     if resumed is not None:
         return recorded_corpus(rec or {}, Path(args.out))
-    from ghostpen.training.download import nietzsche_path
+    return load_corpus([download.nietzsche_path()])  # (tests replace it: looked up here)
 
-    return load_corpus([nietzsche_path()])
+
+def make_plan(args: argparse.Namespace) -> tuple[RunPlan, BaseStart | None, Corpus]:
+    """The run's plan, made once: settings, corpus, the resumed checkpoint (read once), the
+    base model of a new fine-tune; CheckpointError, CorpusError, ValueError or OSError."""
+    # a fine-tune's (or a resumed one's) plain NAME is a folder in the user models folder
+    out = finetune.output_path(args.out) if (args.from_model or args.resume) else Path(args.out)
+    problem = finetune.check_args(args)
+    if problem:
+        raise ValueError(problem)
+    model, config = configs(args)
+    resumed = read_checkpoint(out) if args.resume else None
+    corpus = _load_corpus(args, resumed)
+    if args.from_model and not args.resume:
+        plan, base = finetune.plan_finetune(
+            args.from_model,
+            corpus.text,
+            out,
+            explicit=finetune.explicit_train_flags(args),
+            min_count=args.min_count,
+            dropout=finetune.dropout(args),
+            corpus_info=record(corpus),
+        )
+        return plan, base, corpus
+    plan = plan_run(model, config, corpus.text, out, resumed=resumed, corpus_info=record(corpus))
+    return plan, None, corpus
 
 
 def run(args: argparse.Namespace) -> int:
-    from ghostpen.model.checkpoint import FORMAT, CheckpointError, read_checkpoint
-    from ghostpen.training.corpus import CorpusError, check_size, held_in
-    from ghostpen.training.corpus_record import record
-    from ghostpen.training.outdir import OutputError, claim_output
-    from ghostpen.training.step import default_threads, set_threads
-
     finetune.apply_nice(args)
     set_threads(default_threads(args.threads))  # before MXNet is imported: only then it works
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    # a fine-tune's (or a resumed one's) plain NAME is a folder in the user models folder
-    out = finetune.output_path(args.out) if (args.from_model or args.resume) else Path(args.out)
     try:
-        problem = finetune.check_args(args)
-        if problem:
-            raise ValueError(problem)
-        model_config, config = configs(args)
-        resumed = read_checkpoint(out) if args.resume else None
-        corpus = _load_corpus(args, resumed)
-        if resumed is None:  # a resumed run checks against the checkpoint's own settings
-            check_size(
-                len(held_in(corpus.text, config.test_fraction)),
-                config.batch_size,
-                config.seq_len,
-                config.valid_fraction,
-            )
+        plan, base, corpus = make_plan(args)
     except (CheckpointError, CorpusError, ValueError, OSError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
     for f, reason in corpus.skipped:
         print(f"ghostpen train: skipped {f} ({reason})", file=sys.stderr)
-    from ghostpen.training.dist import Dist
-    from ghostpen.training.loop import SaveError, StopFlag, train
-
-    claim = None
-    stop = StopFlag()
-    previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        dist = Dist(args.kvstore, args.gpus)  # a dist_* store waits here for all workers
-        if dist.chief:  # checked before any training step; held until the run has ended
-            claim = claim_output(out, resume=args.resume, force=args.force, kind=FORMAT)
-        common = {  # what a fine-tune passes on to train()
-            "progress": _Reporter(args.progress if dist.chief else "none"),  # rank 0 reports
-            "stop": stop,
-            "corpus_info": record(corpus),
-            "claim": claim,
-            "dist": dist,
-        }
-        if args.from_model and not args.resume:
-            result = finetune.finetune(
-                args.from_model,
-                corpus.text,
-                out,
-                explicit=finetune.explicit_train_flags(args),
-                min_count=args.min_count,
-                dropout=finetune.dropout(args),
-                **common,
-            )
-        else:
-            result = train(model_config, config, corpus.text, out, resume=args.resume, **common)
+        result = _run_plan(args, plan, base)
     except (CheckpointError, OutputError, ValueError) as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 2
     except SaveError as exc:
         print(f"ghostpen train: {exc}", file=sys.stderr)
         return 1
+    return _report(result, args)
+
+
+def _run_plan(args: argparse.Namespace, plan: RunPlan, base: BaseStart | None) -> dict:
+    """Train by `plan` with the output folder claimed and Ctrl+C / SIGTERM caught (both
+    undone at the end); the "done" event."""
+    claim = None
+    stop = StopFlag()
+    previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        dist = Dist(args.kvstore, args.gpus)  # a dist_* store waits here for all workers
+        claim = claim_output_for(plan, args.force, dist)  # held until the run has ended
+        common = {
+            "progress": Reporter(args.progress if dist.chief else "none"),  # rank 0 reports
+            "stop": stop,
+            "claim": claim,
+            "dist": dist,
+        }
+        if base is not None:
+            return finetune.run_finetune(plan, base, **common)
+        return train(None, None, plan.text, plan.out, plan=plan, **common)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
         if claim is not None:
             claim.release()
+
+
+def _report(result: dict, args: argparse.Namespace) -> int:
+    """The run's last lines on stderr; its exit status."""
     if finetune.report_line(result):
         print(f"ghostpen train: {finetune.report_line(result)}", file=sys.stderr)
     if result["reason"] == "non-finite loss":
@@ -389,8 +297,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ghostpen.cli import run_as
-
     return run_as(["train"], argv)
 
 
