@@ -120,7 +120,7 @@ def train_speed(vocab_size: int, steps: int, batch: int, seq: int, budget: float
     mx = require_mxnet()
     from mxnet import gluon
 
-    from ghostpen.model.charrnn import build_model
+    from ghostpen.model.archs import build_model
     from ghostpen.model.config import ModelConfig
     from ghostpen.training.config import TrainConfig
     from ghostpen.training.step import TrainStep, compile_net
