@@ -320,3 +320,7 @@ for _name in ("unedited-save", "hard-link-save", "changed-on-disk", "deleted-on-
               "recovery-root-is-a-file", "stray-bytes", "binary-file",
               "habits-corrupt-store"):  # fmt: skip
     _editor_probe(_name)
+
+
+# --- GAN training and avatars (their probes live in evals/probe_gan.py) ------------------------
+from ghostpen.evals import probe_gan  # noqa: E402, F401  (importing registers them)

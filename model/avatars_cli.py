@@ -27,6 +27,7 @@ MAX_N = 1024  # avatars in one run
 MAX_STEPS = 256  # images on an interpolation path
 MAX_SCALE = 16  # grid enlargement
 MAX_COLS = 64
+MAX_GRID_PIXELS = 64_000_000  # a grid PNG larger than this is refused before drawing
 
 
 def _bounded(limit: int, what: str):
@@ -120,6 +121,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail("say where to write: --out FILE.png and/or --separate DIR")
     if args.out and Path(args.out).suffix.lower() != ".png":
         return _fail(f"{args.out}: the image is written as PNG; name it FILE.png")
+    count = args.steps if args.interpolate else 1 if args.name else args.n
+    cols = min(args.cols, count)
+    side = (66 * args.scale, 66 * args.scale * -(-count // cols))
+    if not args.name and side[0] * cols * side[1] > MAX_GRID_PIXELS:
+        return _fail(f"a grid of {count} avatars at --scale {args.scale} would be "
+                     f"{side[0] * cols} x {side[1]} pixels; use a smaller --n or --scale")  # fmt: skip
     try:
         model = AvatarModel.load(args.model)
         images, names, style = _draw(args, model)

@@ -334,12 +334,12 @@ def train_gan(
                                                          if conditional else None)  # fmt: skip
         div = diversity(samples) / max(real_div, 1e-9)
         grid = out / "samples" / f"epoch-{epoch + 1:03d}.png"
-        save_grid(samples, grid)
         epoch, batch = epoch + 1, 0
         stats["epochs_done"] = epoch
         stats["history"].append({"epoch": epoch, "d_loss": d_l, "g_loss": g_l,
                                  "diversity": round(div, 4)})  # fmt: skip
         save(epoch, 0, g_arrays)
+        save_grid(samples, grid)  # after the checkpoint: a failed save leaves no grid behind
         emit({"event": "epoch", "epoch": epoch, "d_loss": d_l, "g_loss": g_l,
               "diversity": div, "samples": str(grid), "seconds": stats["seconds"]})  # fmt: skip
         if div < 0.25 and step >= train.collapse_steps:  # BN statistics settle first

@@ -117,7 +117,8 @@ def _check_writable(path: Path) -> None:
             os.write(fd, b"ghostpen")
         finally:
             os.close(fd)
-        probe.unlink()
+            with contextlib.suppress(OSError):  # also after a failed write (a full disk)
+                probe.unlink()
     except OSError as exc:
         raise OutputError(f"{path} is not writable ({exc.strerror or exc})") from None
 
