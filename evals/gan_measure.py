@@ -67,7 +67,7 @@ def measure(model, data, holdout_every: int = 10, n: int = 400, k: int = 32, see
         result["styles"][style] = _group(gen, held_s, train_s if len(train_s) else train,
                                          features, real_nn, rng)  # fmt: skip
         result["styles"][style]["fidelity"] = _fidelity(gen, train, labels, sid)
-    m = min(n * max(len(styles), 1), len(held))
+    m = min(n * max(len(styles), 3), len(held))
     gen_all = np.concatenate(gens)[:m] if gens else _generate(model, "any", m, seed)
     held_all = held[rng.permutation(len(held))[:m]] if gens else held[:m]
     result["all"] = _group(gen_all, held_all, train, features, real_nn, rng)

@@ -169,9 +169,16 @@ class _Step:
         self.policy = check_policy(train.augment)
 
     def _d(self, x, y, rng):
+        import mxnet as mx
+
         if self.policy:
             x = diff_augment(x, self.policy, rng)
-        return self.netd(x, y) if self.config.spectral_norm else self.netd(x)  # (N,) logits
+        if self.config.spectral_norm:
+            return self.netd(x, y)  # (N,) logits
+        if self.config.classes:  # the label as extra input planes
+            planes = dcgan.d_input_planes(y.asnumpy(), self.config.classes, x.shape[2])
+            x = mx.nd.concat(x, mx.nd.array(planes), dim=1)  # (N, 3 + classes, 64, 64)
+        return self.netd(x)  # (N,) logits
 
     def __call__(self, x, y, zin, rng, step: int) -> tuple[float, float]:
         import mxnet as mx

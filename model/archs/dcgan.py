@@ -22,7 +22,8 @@ layer is an embedding concatenated to z). With `spectral_norm` the discriminator
 `SNDiscriminator`: the same four strided convolutions without BatchNorm, every weight divided
 by its largest singular value (one power iteration a forward, Miyato et al. 2018), and, when
 conditional, a projection term <embed(y), sum-pooled features> added to the logit (Miyato &
-Koyama 2018).
+Koyama 2018). Without `spectral_norm`, a conditional discriminator is the tutorial's with the
+one-hot label as `classes` extra constant input planes (`d_input_planes`).
 
 This architecture is not in the character-LM `REGISTRY` (its interface is ids -> logits); the
 GAN code imports this module directly.
@@ -107,7 +108,8 @@ def _classes():
             with self.name_scope():
                 self.body = nn.HybridSequential()
                 b = self.body
-                b.add(nn.Conv2D(d, 4, 2, 1, use_bias=False, in_channels=3))
+                c_in = 3 + config.classes  # a conditional one sees its label as planes
+                b.add(nn.Conv2D(d, 4, 2, 1, use_bias=False, in_channels=c_in))
                 b.add(nn.LeakyReLU(0.2))  # (N, ndf, 32, 32)
                 b.add(nn.Conv2D(d * 2, 4, 2, 1, use_bias=False, in_channels=d))
                 b.add(nn.BatchNorm(in_channels=d * 2), nn.LeakyReLU(0.2))  # (N, ndf*2, 16, 16)
@@ -117,7 +119,7 @@ def _classes():
                 b.add(nn.BatchNorm(in_channels=d * 8), nn.LeakyReLU(0.2))  # (N, ndf*8, 4, 4)
                 b.add(nn.Conv2D(1, 4, 1, 0, use_bias=False, in_channels=d * 8))  # (N, 1, 1, 1)
 
-        def hybrid_forward(self, F, x):  # x: (N, 3, 64, 64)
+        def hybrid_forward(self, F, x):  # x: (N, 3 + classes, 64, 64), see `d_input`
             return self.body(x).reshape((-1,))  # (N,) logits
 
     return Generator, Discriminator, _sn_discriminator()
@@ -133,10 +135,11 @@ def _sn_discriminator():
     def normalised(w, u):
         """w / sigma_max(w), sigma from one power iteration; u (1, out) is updated in place."""
         wm = w.reshape((w.shape[0], -1))  # (out, in*k*k)
+        training = autograd.is_training()  # pause() below switches to predict mode
         with autograd.pause():
             v = nd.L2Normalization(nd.dot(u.data(), wm))  # (1, in*k*k)
             u_new = nd.L2Normalization(nd.dot(v, wm, transpose_b=True))  # (1, out)
-            if autograd.is_training():
+            if training:
                 u.set_data(u_new)
         sigma = nd.sum(nd.dot(u_new, wm) * v)
         return w / sigma
@@ -187,6 +190,14 @@ def build_discriminator(config: GanConfig):
     if config.spectral_norm:
         return _classes()[2](config, prefix="dis_")
     return _classes()[1](config, prefix="dis_")
+
+
+def d_input_planes(labels, classes: int, size: int = 64) -> np.ndarray:
+    """(N,) class ids -> (N, classes, size, size) one-hot planes, the BatchNorm
+    discriminator's extra input channels when conditional."""
+    onehot = np.zeros((len(labels), classes, 1, 1), np.float32)
+    onehot[np.arange(len(labels)), np.asarray(labels, np.int64)] = 1.0
+    return np.ascontiguousarray(np.broadcast_to(onehot, (len(labels), classes, size, size)))
 
 
 def g_input(z: np.ndarray, labels, classes: int) -> np.ndarray:
