@@ -293,7 +293,9 @@ class AvatarPanel(QWidget):
         a, b = self.selected
         self.preview_request += 1
         seed = self.shown_seed
-        self._blend.emit(self.preview_request, seed, a, seed, b, self.slider.value() / 100.0, self.style())
+        self._blend.emit(
+            self.preview_request, seed, a, seed, b, self.slider.value() / 100.0, self.style()
+        )
 
     # --- results (worker -> GUI thread) ---
     @Slot(int, str, object, str)
