@@ -40,7 +40,7 @@ MAX_NAME = 200  # characters of a name that count
 
 
 def normalise_name(name: str) -> str:
-    """The name as hashed: NFKC, case-folded, runs of spaces as one, trimmed; ValueError if empty."""
+    """The name as hashed: NFKC, case-folded, spaces collapsed, trimmed; ValueError if empty."""
     text = " ".join(unicodedata.normalize("NFKC", str(name)).casefold().split())[:MAX_NAME]
     if not text:
         raise ValueError("the name is empty")

@@ -125,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
     cols = min(args.cols, count)
     side = (66 * args.scale, 66 * args.scale * -(-count // cols))
     if not args.name and side[0] * cols * side[1] > MAX_GRID_PIXELS:
-        return _fail(f"a grid of {count} avatars at --scale {args.scale} would be "
-                     f"{side[0] * cols} x {side[1]} pixels; use a smaller --n or --scale")  # fmt: skip
+        size = f"{side[0] * cols} x {side[1]}"
+        return _fail(f"a grid of {count} avatars at --scale {args.scale} would be {size} "
+                     "pixels; use a smaller --n or --scale")  # fmt: skip
     try:
         model = AvatarModel.load(args.model)
         images, names, style = _draw(args, model)

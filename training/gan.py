@@ -9,8 +9,8 @@ discriminator sees (`training/gan_augment.py`) and an EMA of the generator's wei
 the generator that is sampled, checkpointed as "generator" and shipped (the trained one is
 "generator_train"). With class labels (the npz's `style`) a fake gets its real batch-mate's
 label. After every epoch a sample grid from fixed noise goes to `OUT/samples/epoch-NNN.png` and
-the checkpoint is rewritten crash-safely (`model.gan_checkpoint`). A stop request (Ctrl+C / SIGTERM set
-`StopFlag`) or the time budget saves the current position, so `resume=True` carries on with
+the checkpoint is rewritten crash-safely (`model.gan_checkpoint`). A stop request (Ctrl+C /
+SIGTERM set `StopFlag`) or the time budget saves the current position, so `resume=True` carries on with
 the same shuffles. Progress goes to `progress(event)` as dicts (start, step, epoch, warning,
 done).
 

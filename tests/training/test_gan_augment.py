@@ -81,7 +81,8 @@ def test_the_spectral_norm_hinge_ttur_path_trains(tmp_path, styled_npz):
     rc = main(["train-gan", "--images", str(styled_npz), "--out", str(out), "--epochs", "1",
                "--ngf", "4", "--ndf", "4", "--latent", "8", "--batch-size", "16", "--conditional",
                "--spectral-norm", "--loss", "hinge", "--lr", "1e-4", "--lr-d", "4e-4",
-               "--ema", "0.9", "--augment", "color,translation,cutout", "--progress", "none"])  # fmt: skip
+               "--ema", "0.9", "--augment", "color,translation,cutout",
+               "--progress", "none"])  # fmt: skip
     assert rc == 0
     ckpt = read_gan_checkpoint(out)
     assert ckpt.config.spectral_norm and ckpt.training["train"]["lr_d"] == 4e-4
