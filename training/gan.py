@@ -10,9 +10,9 @@ the generator that is sampled, checkpointed as "generator" and shipped (the trai
 "generator_train"). With class labels (the npz's `style`) a fake gets its real batch-mate's
 label. After every epoch a sample grid from fixed noise goes to `OUT/samples/epoch-NNN.png` and
 the checkpoint is rewritten crash-safely (`model.gan_checkpoint`). A stop request (Ctrl+C /
-SIGTERM set `StopFlag`) or the time budget saves the current position, so `resume=True` carries on with
-the same shuffles. Progress goes to `progress(event)` as dicts (start, step, epoch, warning,
-done).
+SIGTERM set `StopFlag`) or the time budget saves the current position, so `resume=True`
+carries on with the same shuffles. Progress goes to `progress(event)` as dicts (start, step,
+epoch, warning, done).
 
 Several workers (`dist`, a `training.dist.Dist`; `ghostpen launch -- train-gan`): the rules
 of `training/dist.py`. `batch_size` is the total batch; worker r trains on the r-th
