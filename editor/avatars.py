@@ -129,6 +129,7 @@ class AvatarPanel(QWidget):
         self.selected: list[int] = []
         self.preview: np.ndarray | None = None
         self.preview_style = "any"
+        self.preview_kind = ""  # "grid" (a clicked avatar), "name" or "blend"
         self.request = 0  # the latest grid (or generator) request
         self.preview_request = 0  # the latest name or blend request
         self.shown_seed = self._pending_seed = 0
@@ -152,6 +153,7 @@ class AvatarPanel(QWidget):
         self.style_box = QComboBox()
         self.style_box.setObjectName("avatar_style")
         self.style_box.addItem("any")
+        self.style_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.style_box.currentTextChanged.connect(self._style_changed)
         self.name_edit = QLineEdit(placeholderText="a name, e.g. Ada Lovelace")
         self.name_edit.setObjectName("avatar_name")
@@ -285,6 +287,7 @@ class AvatarPanel(QWidget):
         else:
             one = self.selected and self.images is not None
             self.preview = self.images[self.selected[0]] if one else None
+            self.preview_kind = "grid"
             self._show_preview()
 
     def _request_blend(self, *_args) -> None:
@@ -305,7 +308,9 @@ class AvatarPanel(QWidget):
         if kind == "grid":
             self.images, self.shown_seed = images, self._pending_seed
             self.grid_styles = style.split(",")
-            self.selected, self.preview = [], None
+            self.selected = []
+            if self.preview_kind != "name":  # a name's avatar stays beside a new grid
+                self.preview = None
             for b, im in zip(self.buttons, images, strict=True):
                 b.setChecked(False)
                 b.setIcon(QIcon(QPixmap.fromImage(to_qimage(im)).scaled(ICON, ICON)))
@@ -314,7 +319,7 @@ class AvatarPanel(QWidget):
             self.status.setText(f"Seed {self.shown_seed}, style {self.style()}")
             self.ready.emit()
         elif kind == "name":
-            self.preview, self.preview_style = images[0], style
+            self.preview, self.preview_style, self.preview_kind = images[0], style, "name"
             self.selected = []
             for b in self.buttons:
                 b.setChecked(False)
@@ -322,7 +327,7 @@ class AvatarPanel(QWidget):
             self.status.setText(f"The avatar of “{self.name_edit.text().strip()}” ({style})")
             self.named.emit()
         else:
-            self.preview, self.preview_style = images[0], style
+            self.preview, self.preview_style, self.preview_kind = images[0], style, "blend"
             self._show_preview()
             self.blended.emit()
 
