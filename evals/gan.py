@@ -166,7 +166,11 @@ def run(args: argparse.Namespace) -> int:
     if len(data) < 30:
         print(f"ghostpen eval gan: {args.images}: need at least 30 real images", file=sys.stderr)
         return 2
-    result = measure(model, data, args.holdout_every, n=args.n, k=args.components, seed=args.seed)
+    try:
+        result = measure(model, data, args.holdout_every, args.n, args.components, args.seed)
+    except ValueError as exc:
+        print(f"ghostpen eval gan: {exc}", file=sys.stderr)
+        return 2
     if args.grids:
         result["grids"] = write_grids(model, data, Path(args.grids), args.holdout_every)
     print(json.dumps(result))
