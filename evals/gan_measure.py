@@ -40,8 +40,9 @@ def measure(model, data, holdout_every: int = 10, n: int = 400, k: int = 32, see
     rng = np.random.default_rng(seed)
     train_set, held_set = data.split(holdout_every)
     if len(held_set) < 2 or len(train_set) < 2:
-        raise ValueError(f"the held-out split (id % {holdout_every} == {holdout_every - 1}) "
-                         f"leaves {len(held_set)} of {len(data)} images; use --holdout-every")  # fmt: skip
+        split = f"id % {holdout_every} == {holdout_every - 1}"
+        raise ValueError(f"the held-out split ({split}) leaves {len(held_set)} of {len(data)} "
+                         "images; use --holdout-every")  # fmt: skip
     train, held = train_set.images, held_set.images
     fit = train[rng.choice(len(train), min(3000, len(train)), replace=False)]
     features = pca_features(fit, min(k, len(fit) - 1))
