@@ -74,8 +74,9 @@ class Ema:
         for _ in range(batches):  # momentum 0.9: 0.9**24 ~ 8% of the start is left
             z = rng.standard_normal((64, config.latent)).astype(np.float32)
             zin = dcgan.g_input(z, classes_sampler(rng, 64), config.classes)
-            with autograd.train_mode():
-                net(mx.nd.array(zin.reshape(64, -1, 1, 1)))
+            with autograd.record():
+                out = net(mx.nd.array(zin.reshape(64, -1, 1, 1)))
+            out.backward()  # MXNet's BatchNorm updates its running statistics in backward
         return dcgan.weights(net)
 
 
