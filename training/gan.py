@@ -111,8 +111,7 @@ _Collapse = Collapse
 
 
 def _setup(config, train, data, out, resume, emit):
-    """The networks, trainers and resume position: (netg, netd, ema, trainers, start, stats)."""
-
+    """The networks and resume position: (netg, netd, ema, checkpoint or None, start, stats)."""
     netg, netd = dcgan.build_generator(config), dcgan.build_discriminator(config)
     start = {"epoch": 0, "batch": 0, "step": 0}
     stats = {"seconds": 0.0, "images": 0, "epochs_done": 0, "history": []}
@@ -256,7 +255,6 @@ def train_gan(
     dist.start([trainer_g, trainer_d], step_size)  # rank 0's weights on every worker
     share_aux(chief_only=True)
     fixed = np.random.default_rng(SAMPLE_SEED).standard_normal((64, config.latent)).astype("f")
-    fixed_in = dcgan.g_input(fixed, np.arange(64) % max(config.classes, 1), config.classes)
     real_div = diversity(to_batch(data.images[:64]))
     n_styles = max(config.classes, 1)
     sampler = lambda rng, n: rng.integers(0, n_styles, n)  # noqa: E731
@@ -353,7 +351,6 @@ def train_gan(
             emit({"event": "warning", "epoch": epoch,
                   "message": f"possible mode collapse: sample diversity {div:.2f} of the "
                              f"real images'"})  # fmt: skip
-    del fixed_in
     dist.finish()  # this worker's queued gradient rounds complete while all are alive
     if reason != "done" or batch:
         share_aux()
