@@ -335,6 +335,7 @@ class AvatarPanel(QWidget):
     def _on_failed(self, _request: int, message: str) -> None:
         self.problem.setText(message)
         self.problem.show()
+        self._fit_height()
         self.error.emit(message)
 
     @Slot(str, str, object)
@@ -342,12 +343,21 @@ class AvatarPanel(QWidget):
         self.problem.hide()
         self.model_button.setToolTip(path)
         self.credit.setText(credit)
+        self._fit_height()
         current = self.style()
         self.style_box.blockSignals(True)
         self.style_box.clear()
         self.style_box.addItems(["any", *styles])
         self.style_box.setCurrentText(current if current in styles else "any")
         self.style_box.blockSignals(False)
+
+    def _fit_height(self) -> None:
+        """Grow to the height the wrapped labels need at this width (never overlap the rows)."""
+        layout = self.layout()
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _show_preview(self, *_args) -> None:
         if self.preview is None:

@@ -16,8 +16,8 @@ split, per style and overall ("all"), beside two references measured the same wa
   image (RMS, pixel space) is of style X.
 - `generate_ms_8`: median time to draw 8 avatars with the numpy generator (the runtime path).
 
-`--grids DIR` writes DIR/avatars-<style>.png per style: 4 rows of generated avatars over one
-row of held-out real ones, to look at side by side.
+`--grids DIR` writes DIR/avatars-<style>.png per style: 4 rows of generated avatars (seed 0)
+over one row of held-out real ones, to look at side by side.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def _generate(model, style: str, n: int, seed: int) -> np.ndarray:
 
 
 def write_grids(model, data, folder: Path, holdout_every: int = 10) -> list[str]:
-    """DIR/avatars-<style>.png: 4 rows of 8 generated avatars (seed 0), one row of held-out."""
+    """DIR/avatars-<style>.png: 4 rows of 8 generated avatars (seed 0), then 8 held-out real."""
     from ghostpen.model.avatars import grid_image
 
     _, held = data.split(holdout_every)
@@ -143,8 +143,7 @@ def write_grids(model, data, folder: Path, holdout_every: int = 10) -> list[str]
         real = held.images[:0]
         if held.labels is not None and style in held.styles:
             real = held.images[held.labels == held.styles.index(style)][:8]
-        rows = [gen, np.full((8, 64, 64, 3), 255, np.uint8)[: 8 if len(real) else 0], real]
-        img = grid_image(np.concatenate([r for r in rows if len(r)]), cols=8, scale=2)
+        img = grid_image(np.concatenate([gen, real]), cols=8, scale=2)  # last row: real
         path = folder / f"avatars-{style}.png"
         img.save(path, format="PNG")
         written.append(str(path))

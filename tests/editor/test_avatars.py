@@ -142,17 +142,27 @@ def test_name_saves_at_the_chosen_size_with_a_confirmation(qtbot, cpanel, tmp_pa
     assert "Copied a 128 × 128" in cpanel.status.text()
 
 
-def test_preview_fits_beside_the_grid_at_the_default_size(qtbot, cpanel):
+def test_preview_fits_beside_the_grid_at_the_default_size(qtbot):
+    cpanel = AvatarPanel()  # the shipped generator: its long credit line wraps below
+    qtbot.addWidget(cpanel)
     cpanel.show()
     qtbot.waitExposed(cpanel)
+    qtbot.waitUntil(lambda: cpanel.images is not None and "Draftbit" in cpanel.credit.text(),
+                    timeout=10000)  # fmt: skip
     cpanel.toggle(0)
 
     def rect(w):
         return w.geometry().translated(w.parentWidget().mapTo(cpanel, w.pos()) - w.pos())
 
-    big, close = rect(cpanel.big), rect(cpanel.close_button)
-    assert cpanel.rect().contains(big) and big.bottom() < close.top()
-    assert cpanel.big.pixmap().width() == 256
+    try:
+        qtbot.waitUntil(lambda: rect(cpanel.big).bottom() < rect(cpanel.close_button).top(),
+                        timeout=3000)  # fmt: skip
+        credit = rect(cpanel.credit)
+        assert cpanel.rect().contains(rect(cpanel.big)) and cpanel.rect().contains(credit)
+        assert rect(cpanel.status).bottom() <= credit.top()
+        assert cpanel.big.pixmap().width() == 256
+    finally:
+        cpanel.stop()
 
 
 def test_close_button_and_escape_close(qtbot, cpanel):
