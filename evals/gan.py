@@ -1,15 +1,23 @@
-"""`ghostpen eval gan`: speed, quality and novelty of an avatar generator, as JSON.
+"""`ghostpen eval gan`: speed, quality, novelty and style fidelity of an avatar generator (JSON).
 
-- `generate_ms_8`: median time to draw 8 avatars with the numpy generator (the runtime path);
-  `generate_ms_8_gluon`, the hybridized Gluon generator, when MXNet is importable.
-- `fid_pca`: Fréchet distance between generated and real images in a fixed feature space that
-  needs no download: the top 64 PCA components of real images (fitted on a third disjoint real
-  subset, deterministically from the data). Printed beside `fid_pca_floor` (two disjoint real
-  halves) and `fid_pca_baseline` (the mean real image plus per-pixel Gaussian noise of the real
-  images' spread): a good generator lies between, near the floor.
-- `diversity`: mean pairwise RMS distance of generated images over that of real ones (0.5-1.5).
-- `nearest_train_distance`: each generated image's distance to its nearest training image,
-  relative to the median real-to-real nearest distance (median and minimum; a near-copy < 0.5).
+Real images are split as training does (`--holdout-every 10`: image ids with id % 10 == 9, never
+trained on by the recipe); every quality number compares generated images with that held-out
+split, per style and overall ("all"), beside two references measured the same way:
+
+- `fd`: Fréchet distance in a fixed feature space that needs no download: the top `--components`
+  PCA components of up to 3,000 training images. `fd_real` is a same-size sample of *training*
+  images against the held-out ones (the floor a perfect generator reaches), `fd_blurred` the
+  same training images blurred (4x down, bicubic up): a good generator lies near the floor,
+  well below the blurred reference.
+- `diversity`: mean pairwise RMS distance of generated images over that of held-out ones.
+- `near_copies`: generated images whose nearest training image is closer than half the median
+  held-out-to-training nearest distance (`nearest_train_median` is that ratio's median).
+- `fidelity` (conditional generators): the share of `--style X` samples whose nearest training
+  image (RMS, pixel space) is of style X.
+- `generate_ms_8`: median time to draw 8 avatars with the numpy generator (the runtime path).
+
+`--grids DIR` writes DIR/avatars-<style>.png per style: 4 rows of generated avatars (seed 0)
+over one row of held-out real ones, to look at side by side.
 """
 
 from __future__ import annotations
@@ -18,18 +26,23 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 DEFAULT_IMAGES = "../shared/data/avatars-cc/avatars-cc-64.npz"
+NEAR_COPY = 0.5  # a near-copy is closer than this share of the real nearest distance
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="generator checkpoint (default: the shipped one)")
     p.add_argument("--images", default=DEFAULT_IMAGES, help="real images (folder or .npz)")
-    p.add_argument("--n", type=int, default=2000, help="images per set for fid_pca (2000)")
-    p.add_argument("--components", type=int, default=64, help="PCA components (64)")
+    p.add_argument("--holdout-every", type=int, default=10,
+                   help="held-out ids: id %% N == N-1, as in training (10)")  # fmt: skip
+    p.add_argument("--n", type=int, default=400, help="most images per style and set (400)")
+    p.add_argument("--components", type=int, default=32, help="PCA components (32)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--grids", metavar="DIR", help="write a grid per style into DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object (the default)")
 
 
@@ -63,18 +76,43 @@ def mean_pairwise(images: np.ndarray) -> float:
     return diversity(_flat(images))
 
 
-def nearest(queries: np.ndarray, pool: np.ndarray, exclude_self: bool = False) -> np.ndarray:
-    """RMS distance of each query image to its nearest image in `pool` (chunked)."""
+def nearest_index(queries: np.ndarray, pool: np.ndarray, exclude_self: bool = False):
+    """(RMS distance, index) of each query image's nearest image in `pool` (chunked)."""
     q = _flat(queries)
     qq = (q * q).sum(1)
     best = np.full(len(q), np.inf, np.float32)
+    where = np.zeros(len(q), np.int64)
     for start in range(0, len(pool), 2000):
         p = _flat(pool[start : start + 2000])
         d2 = qq[:, None] + (p * p).sum(1)[None, :] - 2 * q @ p.T
         if exclude_self:
             d2[d2 < 1e-4 * q.shape[1]] = np.inf  # itself or an exact duplicate (RMS < 0.01)
-        best = np.minimum(best, d2.min(1))
-    return np.sqrt(np.maximum(best, 0) / q.shape[1])
+        i = d2.argmin(1)
+        d = d2[np.arange(len(q)), i]
+        better = d < best
+        best[better], where[better] = d[better], start + i[better]
+    return np.sqrt(np.maximum(best, 0) / q.shape[1]), where
+
+
+def nearest(queries: np.ndarray, pool: np.ndarray, exclude_self: bool = False) -> np.ndarray:
+    """RMS distance of each query image to its nearest image in `pool`."""
+    return nearest_index(queries, pool, exclude_self)[0]
+
+
+def blur(images: np.ndarray, factor: int = 4) -> np.ndarray:
+    """uint8 (N, H, W, 3) downsampled `factor` x (box) and upsampled back (bicubic)."""
+    from PIL import Image
+
+    h, w = images.shape[1:3]
+    out = [
+        np.asarray(
+            Image.fromarray(im)
+            .resize((w // factor, h // factor), Image.BOX)
+            .resize((w, h), Image.BICUBIC)
+        )
+        for im in images
+    ]
+    return np.stack(out)
 
 
 def _time_ms(fn, runs: int = 30) -> float:
@@ -87,74 +125,53 @@ def _time_ms(fn, runs: int = 30) -> float:
     return float(np.median(times))
 
 
-def _gluon_ms(model) -> float | None:
-    try:
-        from ghostpen.mxcompat import require_mxnet
-
-        mx = require_mxnet()
-
-        from ghostpen.model.archs import dcgan
-        from ghostpen.model.gan_checkpoint import read_gan_checkpoint
-    except ImportError:
-        return None
-    net = dcgan.build_generator(model.config)
-    dcgan.set_weights(net, read_gan_checkpoint(model.path).arrays("generator"))
-    net.hybridize(static_alloc=True, static_shape=True)
-    z = mx.nd.array(model.latents(0, 8).reshape(8, -1, 1, 1))
-    return _time_ms(lambda: net(z).asnumpy())
+def _generate(model, style: str, n: int, seed: int) -> np.ndarray:
+    return np.concatenate(
+        [model.generate(seed + 10_000 + i, 100, style) for i in range(-(-n // 100))]
+    )[:n]
 
 
-def measure(model, real: np.ndarray, n: int = 2000, k: int = 64, seed: int = 0) -> dict:
-    rng = np.random.default_rng(seed)
-    n = min(n, len(real) // 3)
-    order = rng.permutation(len(real))
-    fit_set, half_a, half_b = (real[order[i * n : (i + 1) * n]] for i in range(3))
-    features = pca_features(fit_set, min(k, n - 1))
-    gen = np.concatenate([model.generate(seed + 10_000 + i, 100) for i in range(-(-n // 100))])[:n]
-    fa, fb, fg = features(half_a), features(half_b), features(gen)
-    spread = _flat(half_a).std(0)
-    noise = _flat(half_a).mean(0) + rng.standard_normal((n, spread.size)).astype("f") * spread
-    base = np.clip(np.rint((noise + 1) * 127.5), 0, 255).astype(np.uint8).reshape(gen.shape)
-    m = min(500, n)
-    real_nn = np.median(nearest(real[order[:m]], real, exclude_self=True))
-    gen_nn = nearest(gen[:m], real) / max(real_nn, 1e-9)
-    z = model.latents(0, 8)
-    return {
-        "model": str(model.path),
-        "generate_ms_8": round(_time_ms(lambda: model.generate_latent(z)), 2),
-        "generate_ms_8_gluon": _gluon_ms(model),
-        "fid_pca": round(fid(fg, fb), 2),
-        "fid_pca_floor": round(fid(fa, fb), 2),
-        "fid_pca_baseline": round(fid(features(base), fb), 2),
-        "fid_feature_space": f"top {min(k, n - 1)} PCA components of {n} real images",
-        "diversity": round(mean_pairwise(gen[:m]) / mean_pairwise(half_a[:m]), 3),
-        "nearest_train_distance": {
-            "median": round(float(np.median(gen_nn)), 3),
-            "min": round(float(gen_nn.min()), 3),
-            "near_copies": int((gen_nn < 0.5).sum()),
-            "of": int(m),
-        },
-        "images_per_set": int(n),
-    }
+def write_grids(model, data, folder: Path, holdout_every: int = 10) -> list[str]:
+    """DIR/avatars-<style>.png: 4 rows of 8 generated avatars (seed 0), then 8 held-out real."""
+    from ghostpen.model.avatars import grid_image
+
+    _, held = data.split(holdout_every)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for style in model.styles or ("any",):
+        gen = model.generate(0, 32, style)
+        real = held.images[:0]
+        if held.labels is not None and style in held.styles:
+            real = held.images[held.labels == held.styles.index(style)][:8]
+        img = grid_image(np.concatenate([gen, real]), cols=8, scale=2)  # last row: real
+        path = folder / f"avatars-{style}.png"
+        img.save(path, format="PNG")
+        written.append(str(path))
+    return written
 
 
 def run(args: argparse.Namespace) -> int:
+    from ghostpen.evals.gan_measure import measure
     from ghostpen.model.avatars import AvatarModel
     from ghostpen.model.gan_checkpoint import GanCheckpointError
     from ghostpen.training.images import ImageError, load_images
 
     try:
         model = AvatarModel.load(args.model)
-        real = load_images(args.images).images
+        data = load_images(args.images)
     except (GanCheckpointError, ImageError) as exc:
         print(f"ghostpen eval gan: {exc}", file=sys.stderr)
         return 2
-    if len(real) < 30:
+    if len(data) < 30:
         print(f"ghostpen eval gan: {args.images}: need at least 30 real images", file=sys.stderr)
         return 2
-    result = measure(model, real, n=args.n, k=args.components, seed=args.seed)
-    if result["generate_ms_8_gluon"] is not None:
-        result["generate_ms_8_gluon"] = round(result["generate_ms_8_gluon"], 2)
+    try:
+        result = measure(model, data, args.holdout_every, args.n, args.components, args.seed)
+    except ValueError as exc:
+        print(f"ghostpen eval gan: {exc}", file=sys.stderr)
+        return 2
+    if args.grids:
+        result["grids"] = write_grids(model, data, Path(args.grids), args.holdout_every)
     print(json.dumps(result))
     return 0
 

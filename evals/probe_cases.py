@@ -382,3 +382,7 @@ def _launch_probes() -> None:
 
 
 _launch_probes()
+
+
+# --- GAN training and avatars (their probes live in evals/probe_gan.py) ------------------------
+from ghostpen.evals import probe_gan  # noqa: E402, F401  (importing registers them)

@@ -15,6 +15,7 @@ atomically last, then only the files the previous meta.json named are removed. A
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ from ghostpen.model.metaschema import MetaError, check_dataclass_fields, load_js
 FORMAT = "ghostpen-dcgan"
 VERSION = 1
 META = "meta.json"
-ROLES = ("generator", "discriminator", "optimizer")
+ROLES = ("generator", "generator_train", "discriminator", "optimizer")
 
 
 class GanCheckpointError(Exception):
@@ -145,12 +146,8 @@ def save_gan_checkpoint(
     tag = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     files, sha = {}, {}
     mode = default_file_mode()
-    prefix = {"generator": "generator", "discriminator": "discriminator", "optimizer": "optim"}
-    for role, arrays in weights.items():
-        name = f"{prefix[role]}-{tag}.npz"
-        raw = _npz_bytes(arrays, dtype if role == "generator" else None)
-        atomic_write_bytes(path / name, raw, mode)
-        files[role], sha[name] = name, hashlib.sha256(raw).hexdigest()
+    prefix = {"generator": "generator", "generator_train": "generator-train",
+              "discriminator": "discriminator", "optimizer": "optim"}  # fmt: skip
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -167,7 +164,19 @@ def save_gan_checkpoint(
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(meta, fh, indent=1)
 
-    atomic_write(path / META, write, mode)
+    try:
+        for role, arrays in weights.items():
+            name = f"{prefix[role]}-{tag}.npz"
+            raw = _npz_bytes(arrays, dtype if role == "generator" else None)
+            files[role] = name  # before writing: a failed write is cleaned up below
+            atomic_write_bytes(path / name, raw, mode)
+            sha[name] = hashlib.sha256(raw).hexdigest()
+        atomic_write(path / META, write, mode)
+    except BaseException:  # e.g. a full disk: the previous checkpoint stays whole
+        for name in files.values():
+            with contextlib.suppress(OSError):
+                (path / name).unlink()
+        raise
     for name in set(previous.values()) - set(files.values()):
         try:
             (path / name).unlink()

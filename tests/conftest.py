@@ -90,6 +90,37 @@ def tiny_gan(tmp_path_factory, face_npz):
     return path
 
 
+@pytest.fixture(scope="session")
+def styled_npz(tmp_path_factory):
+    """The 64 drawn faces labelled with 3 styles (`style` = i % 3, `styles`, `seed` = i)."""
+    import numpy as np
+
+    path = tmp_path_factory.getbasetemp() / "styled-faces.npz"
+    if not path.exists():
+        faces = draw_faces()
+        faces[1::3, :8] = (250, 20, 20)  # a red band marks style 1, blue style 2
+        faces[2::3, :8] = (20, 20, 250)
+        n = len(faces)
+        np.savez(path, images=faces, style=(np.arange(n) % 3).astype(np.uint8),
+                 styles=np.array(["pixel-art", "open-peeps", "personas"]),
+                 seed=np.arange(n, dtype=np.int32))  # fmt: skip
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_cgan(tmp_path_factory, styled_npz):
+    """A class-conditional DCGAN (the avatar recipe's methods, ngf=ndf=4) after one epoch."""
+    from ghostpen.cli import main
+
+    path = tmp_path_factory.getbasetemp() / "tiny-cgan"
+    if not (path / "meta.json").exists():
+        args = ["train-gan", "--recipe", "avatars-cc", "--images", str(styled_npz), "--out",
+                str(path), "--epochs", "1", "--ngf", "4", "--ndf", "4", "--latent", "8",
+                "--batch-size", "16", "--progress", "none"]  # fmt: skip
+        assert main(args) == 0
+    return path
+
+
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
     """An empty user models folder (`GHOSTPEN_MODELS_DIR`) for the test."""

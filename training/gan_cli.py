@@ -4,6 +4,12 @@
     ghostpen train-gan --images photos/ --epochs 5 --out faces --progress json
     ghostpen train-gan --images photos/ --out faces --resume         # carry on after Ctrl+C
     ghostpen launch -n 2 -- train-gan --images photos/ --out faces   # 2 workers (dist_sync)
+    ghostpen train-gan --recipe avatars-cc --images avatars-cc-64.npz --out av --minutes 60
+
+`--recipe NAME` reads `training/recipes/gan/NAME.json` ("model": GanConfig fields, with
+"conditional": true taking `classes` from the images' styles; "train": GanTrainConfig fields);
+flags given on the command line override it. A failed checkpoint write (a full disk) keeps the
+last good checkpoint, removes the partial files and exits 1.
 
 The output folder is claimed like text training's (`training.outdir`: a lock naming the pid,
 an existing model needs --resume or --force, someone else's folder is refused). Ctrl+C or
@@ -17,11 +23,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import signal
 import sys
 
-from ghostpen.argtypes import positive_float, positive_int
+import numpy as np
+
+from ghostpen.argtypes import fraction, non_negative_int, positive_float, positive_int
 from ghostpen.training.dist import KVSTORES
 
 
@@ -33,11 +42,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     budget.add_argument("--epochs", type=positive_int, help="epochs in all (default 25)")
     p.add_argument("--resume", action="store_true", help="continue the checkpoint in --out")
     p.add_argument("--force", action="store_true", help="replace the model in --out")
-    p.add_argument("--ngf", type=positive_int, default=64, help="generator filters (64)")
-    p.add_argument("--ndf", type=positive_int, default=64, help="discriminator filters (64)")
-    p.add_argument("--latent", type=positive_int, default=150, help="latent size (150)")
-    p.add_argument("--batch-size", type=positive_int, default=64)
-    p.add_argument("--lr", type=positive_float, default=2e-4)
+    p.add_argument("--recipe", help="a recipe of training/recipes/gan/ (e.g. avatars-cc)")
+    p.add_argument("--ngf", type=positive_int, help="generator filters (64)")
+    p.add_argument("--ndf", type=positive_int, help="discriminator filters (64)")
+    p.add_argument("--latent", type=positive_int, help="latent size (150)")
+    p.add_argument("--conditional", action="store_true", default=None,
+                   help="condition on the images' styles (an npz's 'style')")  # fmt: skip
+    p.add_argument("--spectral-norm", action="store_true", default=None,
+                   help="spectrally normalised (projection) discriminator")  # fmt: skip
+    p.add_argument("--batch-size", type=positive_int, help="images a step (64)")
+    p.add_argument("--lr", type=positive_float, help="generator learning rate (2e-4)")
+    p.add_argument("--lr-d", type=positive_float, help="discriminator learning rate (= --lr)")
+    p.add_argument("--loss", choices=("bce", "hinge"), help="adversarial loss (bce)")
+    p.add_argument("--ema", type=fraction, help="generator weight average decay (0 = off)")
+    p.add_argument("--augment", help="DiffAugment: e.g. color,translation,cutout ('' = off)")
+    p.add_argument("--holdout-every", type=non_negative_int,
+                   help="hold out image ids with id %% N == N-1 (0 = none)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=positive_int, help="use only the first N images")
     p.add_argument("--progress", choices=("bar", "json", "none"), default="bar")
@@ -95,6 +115,40 @@ class _Reporter:
             )
 
 
+MODEL_FLAGS = {"latent": 150, "ngf": 64, "ndf": 64, "conditional": False, "spectral_norm": False}
+TRAIN_FLAGS = ("batch_size", "lr", "lr_d", "loss", "ema", "augment", "holdout_every")
+
+
+def read_gan_recipe(name: str) -> dict:
+    """A recipe of training/recipes/gan/ as {"model": ..., "train": ...}; ValueError if bad."""
+    from importlib import resources
+
+    folder = resources.files("ghostpen.training") / "recipes" / "gan"
+    names = sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    if name not in names:
+        raise ValueError(f"unknown recipe {name!r}; choose one of {names}")
+    data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    unknown = set(data.get("model", {})) - set(MODEL_FLAGS)
+    if unknown:
+        raise ValueError(f"recipe {name!r}: unknown model settings {sorted(unknown)}")
+    return data
+
+
+def settings(args) -> tuple[dict, dict]:
+    """(GanConfig keyword arguments, GanTrainConfig keyword arguments): recipe, then flags."""
+    recipe = read_gan_recipe(args.recipe) if args.recipe else {"model": {}, "train": {}}
+    model = {**MODEL_FLAGS, **recipe["model"]}
+    for key in MODEL_FLAGS:
+        if getattr(args, key, None) is not None:
+            model[key] = getattr(args, key)
+    model["c"] = model.pop("conditional")
+    train = dict(recipe["train"])
+    for key in TRAIN_FLAGS:
+        if getattr(args, key, None) is not None:
+            train[key] = getattr(args, key)
+    return model, train
+
+
 def run(args: argparse.Namespace) -> int:
     from ghostpen.model.archs.dcgan import GanConfig
     from ghostpen.model.gan_checkpoint import FORMAT, GanCheckpointError, read_gan_checkpoint
@@ -110,18 +164,22 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     try:
-        config = GanConfig(latent=args.latent, ngf=args.ngf, ndf=args.ndf)
-    except ValueError as exc:
-        return fail(str(exc))
-    try:
         data = load_images(args.images)
     except ImageError as exc:
+        return fail(str(exc))
+    try:
+        model, args.train_settings = settings(args)
+        conditional = model.pop("c")
+        if conditional and not data.styles:
+            raise ValueError(f"{args.images}: --conditional needs an npz with 'style' and 'styles'")
+        config = GanConfig(**model, classes=len(data.styles) if conditional else 0)
+    except ValueError as exc:
         return fail(str(exc))
     if data.skipped:
         print(f"ghostpen train-gan: skipped {len(data.skipped)} unreadable file(s), "
               f"e.g. {data.skipped[0][0]} ({data.skipped[0][1]})", file=sys.stderr)  # fmt: skip
     if args.limit:
-        data.images = data.images[: args.limit]
+        data = data.subset(np.arange(min(args.limit, len(data))))
     from ghostpen.training.dist import Dist
 
     try:
@@ -147,8 +205,16 @@ def _train(args, config, data, dist) -> int:
     epochs = args.epochs or 25
     if args.minutes and not args.epochs:
         epochs = 10_000  # the budget decides
-    train = GanTrainConfig(batch_size=args.batch_size, lr=args.lr, epochs=epochs,
-                           minutes=args.minutes, seed=args.seed)  # fmt: skip
+    try:
+        train = GanTrainConfig(**args.train_settings, epochs=epochs, minutes=args.minutes,
+                               seed=args.seed)  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        print(f"ghostpen train-gan: {exc}", file=sys.stderr)
+        return 2
+    data, held = data.split(train.holdout_every)
+    if len(held):
+        print(f"ghostpen train-gan: {len(held)} images held out (id % {train.holdout_every} == "
+              f"{train.holdout_every - 1}), {len(data)} trained on", file=sys.stderr)  # fmt: skip
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -158,6 +224,11 @@ def _train(args, config, data, dist) -> int:
     except (GanCheckpointError, ValueError) as exc:
         print(f"ghostpen train-gan: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a checkpoint write failed; save_gan_checkpoint cleaned up
+        what = "disk full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        print(f"ghostpen train-gan: cannot write the checkpoint ({what}); the last good "
+              f"checkpoint in {args.out} is kept", file=sys.stderr)  # fmt: skip
+        return 1
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

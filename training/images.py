@@ -31,6 +31,25 @@ class ImageSet:
     images: np.ndarray  # (N, 64, 64, 3) uint8
     source: str
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    labels: np.ndarray | None = None  # (N,) style ids into `styles` (an npz's `style`)
+    styles: tuple[str, ...] = ()  # the style names (an npz's `styles`)
+    ids: np.ndarray | None = None  # (N,) a stable id per image (an npz's `seed`, else its index)
+
+    def subset(self, keep: np.ndarray) -> ImageSet:
+        """The images at boolean mask or indices `keep`, with their labels and ids."""
+        pick = lambda a: None if a is None else a[keep]  # noqa: E731
+        return ImageSet(self.images[keep], self.source, self.skipped, pick(self.labels),
+                        self.styles, pick(self.image_ids()))  # fmt: skip
+
+    def image_ids(self) -> np.ndarray:
+        return self.ids if self.ids is not None else np.arange(len(self.images))
+
+    def split(self, every: int) -> tuple[ImageSet, ImageSet]:
+        """(train, held out): image ids with id % every == every - 1 are held out (none if 0)."""
+        if every <= 1:
+            return self, self.subset(np.zeros(len(self), bool))
+        held = self.image_ids() % every == every - 1
+        return self.subset(~held), self.subset(held)
 
     @property
     def sha256(self) -> str:
@@ -59,6 +78,25 @@ def square_resize(img, size: int = SIZE):
     return img
 
 
+MAX_PIXELS = 40_000_000  # a larger picture in a folder is skipped (decompression bombs)
+MAX_NPZ_BYTES = 4 << 30  # an npz 'images' array claiming more is refused before reading
+
+
+def _open_image(p: Path) -> np.ndarray:
+    """One picture file -> uint8 (64, 64, 3); OSError/ValueError for one to skip."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(p) as img:
+            w, h = img.size
+            if w * h > MAX_PIXELS:
+                raise ValueError(f"{w}x{h} pixels is more than {MAX_PIXELS:,} (skipped)")
+            return np.asarray(square_resize(img), dtype=np.uint8)
+
+
 def _load_folder(path: Path) -> ImageSet:
     from PIL import Image, UnidentifiedImageError
 
@@ -67,11 +105,11 @@ def _load_folder(path: Path) -> ImageSet:
     if not candidates:
         raise ImageError(f"{path}: no images found (looked for {', '.join(EXTENSIONS)})")
     out, skipped = [], []
+    bomb = (Image.DecompressionBombError, Image.DecompressionBombWarning)
     for p in candidates:
         try:
-            with Image.open(p) as img:
-                out.append(np.asarray(square_resize(img), dtype=np.uint8))
-        except (OSError, UnidentifiedImageError, ValueError) as exc:
+            out.append(_open_image(p))
+        except (OSError, UnidentifiedImageError, ValueError, *bomb) as exc:
             skipped.append((str(p), str(exc) or type(exc).__name__))
     if not out:
         raise ImageError(f"{path}: none of the {len(candidates)} image files could be read")
@@ -84,33 +122,87 @@ def _resize_array(images: np.ndarray) -> np.ndarray:
     return np.stack([np.asarray(square_resize(Image.fromarray(im))) for im in images])
 
 
+def npz_header(path: Path, key: str) -> tuple[tuple, np.dtype]:
+    """(shape, dtype) of array `key` in an .npz from its .npy header alone (nothing allocated)."""
+    with zipfile.ZipFile(path) as zf:
+        with zf.open(f"{key}.npy") as fh:
+            version = np.lib.format.read_magic(fh)
+            read = {(1, 0): np.lib.format.read_array_header_1_0,
+                    (2, 0): np.lib.format.read_array_header_2_0}.get(version)  # fmt: skip
+            if read is None:
+                raise ValueError(f"unsupported .npy version {version}")
+            shape, _, dtype = read(fh)
+    return tuple(shape), np.dtype(dtype)
+
+
+def _check_header(path: Path, shape: tuple, dtype: np.dtype) -> None:
+    if dtype.hasobject or dtype.kind not in "uifb":
+        raise ImageError(f"{path}: 'images' has dtype {dtype}, expected uint8 (or floats)")
+    if dtype.kind == "b":
+        raise ImageError(f"{path}: 'images' is boolean; expected uint8 pixels")
+    if len(shape) == 3 and shape[-1] in (1, 3, 4):
+        raise ImageError(f"{path}: 'images' {shape} looks like one image; expected a stack "
+                         f"(N, 64, 64, 3)")  # fmt: skip
+    if len(shape) not in (3, 4) or (len(shape) == 4 and shape[-1] not in (1, 3, 4)):
+        raise ImageError(f"{path}: 'images' should be (N, H, W, 3); got shape {shape}")
+    if 0 in shape:
+        raise ImageError(f"{path}: 'images' {shape} holds no pixels")
+    nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    if nbytes > MAX_NPZ_BYTES:
+        raise ImageError(f"{path}: 'images' {shape} claims {nbytes / 2**30:,.0f} GiB; "
+                         f"the limit is {MAX_NPZ_BYTES >> 30} GiB")  # fmt: skip
+
+
+def _labels(path: Path, data, n: int):
+    """The npz's optional `style`, `styles`, `seed` (checked), or (None, (), None)."""
+    if "style" not in data.files or "styles" not in data.files:
+        labels, styles = None, ()
+    else:
+        labels, styles = np.asarray(data["style"]), tuple(str(x) for x in data["styles"])
+        if labels.shape != (n,) or labels.dtype.kind not in "iu" or not styles:
+            raise ImageError(f"{path}: 'style' should be (N,) integers beside 'styles'")
+        if labels.min() < 0 or labels.max() >= len(styles):
+            raise ImageError(f"{path}: 'style' holds ids outside 'styles' (0..{len(styles) - 1})")
+        labels = labels.astype(np.int64)
+    ids = None
+    if "seed" in data.files:
+        ids = np.asarray(data["seed"])
+        if ids.shape != (n,) or ids.dtype.kind not in "iu":
+            raise ImageError(f"{path}: 'seed' should be (N,) integers")
+        ids = ids.astype(np.int64)
+    return labels, styles, ids
+
+
 def _load_npz(path: Path) -> ImageSet:
     try:
         with np.load(path, allow_pickle=False) as data:
             if "images" not in data.files:
                 keys = ", ".join(data.files) or "none"
                 raise ImageError(f"{path}: no 'images' array in the npz (it holds: {keys})")
+            _check_header(path, *npz_header(path, "images"))
             images = data["images"]
+            labels, styles, ids = _labels(path, data, len(images))
     except ImageError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise ImageError(f"{path}: not a readable .npz ({exc})") from None
     if images.ndim == 3:
-        images = np.repeat(images[..., None], 3, axis=-1)
-    if images.ndim != 4 or images.shape[-1] not in (3, 4) or len(images) == 0:
-        raise ImageError(f"{path}: 'images' should be (N, H, W, 3); got shape {images.shape}")
+        images = images[..., None]
+    if images.shape[-1] == 1:  # grayscale
+        images = np.repeat(images, 3, axis=-1)
     images = images[..., :3]
     if images.dtype != np.uint8:
-        if not np.issubdtype(images.dtype, np.number):
-            raise ImageError(f"{path}: 'images' has dtype {images.dtype}, expected uint8")
         f = images.astype(np.float32)
         if not np.isfinite(f).all():
             raise ImageError(f"{path}: 'images' holds NaN or infinite values")
+        if f.min() < 0 or f.max() > 255:
+            raise ImageError(f"{path}: 'images' values should lie in 0..1 or 0..255 "
+                             f"(found {f.min():g}..{f.max():g})")  # fmt: skip
         f = f * 255.0 if f.max() <= 1.0 else f
         images = np.clip(np.rint(f), 0, 255).astype(np.uint8)
     if images.shape[1:3] != (SIZE, SIZE):
         images = _resize_array(images)
-    return ImageSet(np.ascontiguousarray(images), str(path))
+    return ImageSet(np.ascontiguousarray(images), str(path), [], labels, styles, ids)
 
 
 def load_images(path: str | os.PathLike) -> ImageSet:

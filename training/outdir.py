@@ -22,6 +22,7 @@ below ignore it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,8 @@ def _check_writable(path: Path) -> None:
             os.write(fd, b"ghostpen")
         finally:
             os.close(fd)
-        probe.unlink()
+            with contextlib.suppress(OSError):  # also after a failed write (a full disk)
+                probe.unlink()
     except OSError as exc:
         raise OutputError(f"{path} is not writable ({describe_os_error(exc)})") from None
 

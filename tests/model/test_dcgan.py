@@ -164,3 +164,66 @@ def test_seeds_slerp_and_grid():
     assert abs(np.linalg.norm(mid) - (np.linalg.norm(a) + np.linalg.norm(b)) / 2) < 1.5
     img = grid_image(np.zeros((8, 64, 64, 3), np.uint8), cols=4)
     assert img.size == (4 * 66 + 2, 2 * 66 + 2)
+
+
+CCFG = dcgan.GanConfig(latent=8, ngf=4, ndf=6, classes=3)
+
+
+def test_conditional_numpy_generator_matches_gluon():
+    import mxnet as mx
+
+    rng = np.random.default_rng(0)
+    net = dcgan.build_generator(CCFG)
+    dcgan.init_weights(net, 2)
+    w = {k: (rng.normal(0, 0.3, v.shape) if k.endswith("weight") else v).astype("f")
+         for k, v in dcgan.weights(net).items()}  # fmt: skip
+    dcgan.set_weights(net, w)
+    z, labels = rng.standard_normal((4, 8)).astype("f"), np.array([0, 1, 2, 1])
+    zin = dcgan.g_input(z, labels, 3)  # (4, 8 + 3): the one-hot joins the noise
+    assert zin.shape == (4, 11) and zin[3, 9] == 1 and zin[3, 8:].sum() == 1
+    gluon = net(mx.nd.array(zin.reshape(4, 11, 1, 1))).asnumpy()
+    mine = dcgan.NumpyGenerator(CCFG, w)(z, labels)
+    assert gluon.std() > 0.05
+    np.testing.assert_allclose(mine, gluon, atol=2e-5)
+    other = dcgan.NumpyGenerator(CCFG, w)(z, np.array([2, 2, 2, 2]))
+    assert np.abs(other - mine).max() > 1e-3  # the label changes the image
+    with pytest.raises(ValueError, match="conditional"):
+        dcgan.NumpyGenerator(CCFG, w)(z)
+
+
+def test_conditional_batchnorm_discriminator_sees_label_planes():
+    import mxnet as mx
+
+    net = dcgan.build_discriminator(CCFG)
+    dcgan.init_weights(net, 0)
+    planes = dcgan.d_input_planes(np.array([2, 0]), 3)
+    assert planes.shape == (2, 3, 64, 64) and planes[0, 2].min() == 1 and planes[0, :2].max() == 0
+    x = mx.nd.concat(mx.nd.zeros((2, 3, 64, 64)), mx.nd.array(planes), dim=1)
+    assert net(x).shape == (2,)
+
+
+def test_spectral_norm_projection_discriminator():
+    import mxnet as mx
+    from mxnet import autograd
+
+    cfg = dcgan.GanConfig(latent=8, ngf=4, ndf=6, classes=3, spectral_norm=True)
+    net = dcgan.build_discriminator(cfg)
+    dcgan.init_weights(net, 0)
+    w = dcgan.weights(net)
+    assert {"w0", "u0", "w4", "embed", "u_embed"} <= set(w)
+    x = mx.nd.array(np.random.default_rng(0).normal(size=(5, 3, 64, 64)).astype("f"))
+    y = mx.nd.array([0, 1, 2, 0, 1])
+    u0 = dcgan.weights(net)["u0"]
+    net(x, y)  # predict mode: the power-iteration vectors stay
+    assert np.array_equal(dcgan.weights(net)["u0"], u0)
+    for _ in range(30):  # training mode: they converge to the top singular vectors
+        with autograd.record():
+            out = net(x, y)
+    assert out.shape == (5,) and not np.array_equal(dcgan.weights(net)["u0"], u0)
+    wm = dcgan.weights(net)["w1"].reshape(12, -1)
+    u = dcgan.weights(net)["u1"]
+    v = u @ wm / np.linalg.norm(u @ wm)
+    sigma = float((u @ wm @ v.T).ravel()[0])
+    assert abs(sigma - np.linalg.svd(wm, compute_uv=False)[0]) < 1e-3 * sigma
+    same_label = net(x, mx.nd.array([0, 0, 0, 0, 0])).asnumpy()
+    assert np.abs(same_label - net(x, y).asnumpy()).max() > 0  # the projection term counts

@@ -56,7 +56,7 @@ def test_npz_variants(tmp_path, face_npz):
         (lambda p: p.mkdir(), "no images found"),
         (lambda p: np.savez(p.with_suffix(".npz"), pixels=np.zeros(3)), "no 'images' array"),
         (lambda p: p.with_suffix(".npz").write_bytes(b"junk"), "not a readable .npz"),
-        (lambda p: np.savez(p.with_suffix(".npz"), images=np.zeros((0, 64, 64, 3))), "shape"),
+        (lambda p: np.savez(p.with_suffix(".npz"), images=np.zeros((0, 64, 64, 3))), "no pixels"),
         (lambda p: p.with_suffix(".txt").write_text("x"), "expected a folder"),
     ],
 )
