@@ -55,11 +55,10 @@ background, on this machine; nothing leaves it.
 <li><i>Model ▸ Manage models…</i> renames or deletes models and shows their folders.</ul>
 <h3>3. Make avatars</h3>
 <ul><li><i>Tools ▸ Generate Avatars…</i> opens a panel of generated faces.
-<li>Change the <i>Seed</i> or press <i>Regenerate</i> for other faces; a seed always gives
-the same ones.
+<li>Pick a <i>Style</i>, or type a <i>Name</i>: a name always gives the same avatar.
+<li><i>Regenerate</i> or another <i>Seed</i> draws other faces; a seed always gives the same ones.
 <li>Click a face to enlarge it, a second one to slide between the two.
-<li><i>Save selected…</i>, <i>Save all…</i> or <i>Copy</i> take them out as pictures.
-<li>The generator ships with ghostpen: nothing is downloaded.</ul>
+<li><i>Save…</i> (64 to 512 pixels), <i>Save all…</i> or <i>Copy</i> take them out as pictures.</ul>
 <p>Every key: <i>Help ▸ Keyboard shortcuts</i>.</p>
 """
 
