@@ -46,10 +46,10 @@ def setting_name(action: QAction) -> str:
 
 
 def all_actions(window) -> list[QAction]:
-    """Every action of `window` and its menus, once each, then the ghost's own keys."""
-    found = window.actions() + [a for m in window.findChildren(QMenu) for a in m.actions()]
+    """The ghost's own keys, then every action of `window` and its menus, once each."""
     ghost = getattr(window, "ghost_keys", None)
-    found += list(ghost.actions.values()) if ghost is not None else []
+    found = list(ghost.actions.values()) if ghost is not None else []
+    found += window.actions() + [a for m in window.findChildren(QMenu) for a in m.actions()]
     seen: set[int] = set()
     return [a for a in found if not (id(a) in seen or seen.add(id(a)))]
 
