@@ -101,6 +101,9 @@ class TrainDialog(QDialog):
         self.minutes.setRange(1, 24 * 60)
         self.minutes.setValue(10)
         self.minutes.setSuffix(" minutes")
+        self.minutes.valueChanged.connect(
+            lambda n: self.minutes.setSuffix(" minute" if n == 1 else " minutes")
+        )
         form.addRow("Time budget:", self.minutes)
         self.name = QLineEdit(train_state.default_name())
         form.addRow("New model's name:", self.name)
