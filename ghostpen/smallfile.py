@@ -19,7 +19,7 @@ import json
 import os
 import stat
 
-__all__ = ["SmallFileError", "read_small", "read_small_json", "describe_size"]
+__all__ = ["SmallFileError", "describe_size", "parse_json", "read_small", "read_small_json"]
 
 
 class SmallFileError(OSError):
@@ -85,10 +85,9 @@ def read_small(path: str | os.PathLike, max_bytes: int) -> bytes:
         os.close(fd)
 
 
-def read_small_json(path: str | os.PathLike, max_bytes: int) -> object:
-    """`read_small` then JSON. Raises SmallFileError/OSError as `read_small`, and ValueError
-    with a short reason for text that is not UTF-8 JSON or is nested absurdly deep."""
-    raw = read_small(path, max_bytes)
+def parse_json(raw: bytes) -> object:
+    """JSON of `raw`; ValueError with a short reason ("not UTF-8 (…)", "not valid JSON (…)",
+    "nested too deeply") for bytes that are not UTF-8 JSON a parser can take."""
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -97,3 +96,9 @@ def read_small_json(path: str | os.PathLike, max_bytes: int) -> object:
         raise ValueError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def read_small_json(path: str | os.PathLike, max_bytes: int) -> object:
+    """`read_small` then `parse_json`: SmallFileError/OSError as `read_small`, ValueError with
+    a short reason for text that is not UTF-8 JSON or is nested absurdly deep."""
+    return parse_json(read_small(path, max_bytes))

@@ -12,12 +12,11 @@ weights, `model/runtime.py`; its "runtime" entry gives the dtype), "last" and "o
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import MISSING, fields
 
-from ghostpen.smallfile import read_small
+from ghostpen.smallfile import parse_json, read_small
 
 MAX_META_BYTES = 64 * 1024 * 1024  # a real meta.json is a few KB; refuse to parse giants
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
@@ -96,13 +95,9 @@ def load_json(raw: bytes, what: str = "meta.json") -> object:
     if len(raw) > MAX_META_BYTES:
         raise MetaError(f"too large ({len(raw) // 2**20} MB; a checkpoint's {what} is a few KB)")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise MetaError(f"corrupt (not UTF-8: {exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise MetaError(f"corrupt (not valid JSON: {exc.msg}, line {exc.lineno})") from None
-    except RecursionError:
-        raise MetaError("corrupt (nested too deeply to be a ghostpen checkpoint)") from None
+        return parse_json(raw)
+    except ValueError as exc:
+        raise MetaError(f"corrupt ({exc})") from None
 
 
 FORMAT_PREFIX = "ghostpen-"  # every ghostpen checkpoint's meta.json "format" starts so

@@ -23,13 +23,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
 import stat
 import time
 from pathlib import Path
 
-from ghostpen.smallfile import SmallFileError, read_small
+from ghostpen.smallfile import SmallFileError, parse_json, read_small
 
 LOCK_SUFFIX = ".lock"
 LOCK_TIMEOUT_S = 10.0  # a save waits this long at most for another editor's save
@@ -111,13 +110,5 @@ def digest(raw: bytes | None) -> str | None:
 
 
 def parse(raw: bytes) -> object:
-    """JSON of `raw`; ValueError with a short reason for bytes that are not UTF-8 JSON, or JSON
-    nested so deeply that Python's parser gives up."""
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
+    """JSON of `raw`; ValueError with a short reason (`ghostpen.smallfile.parse_json`)."""
+    return parse_json(raw)
