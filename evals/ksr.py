@@ -69,7 +69,7 @@ import time
 import numpy as np
 
 from ghostpen import argtypes
-from ghostpen.evals import habits_arg, wordbase
+from ghostpen.evals import choices_arg, habits_arg, wordbase
 from ghostpen.report import print_result
 
 SWEEP_MIN_PRECISION = 0.25  # the gate keeps at least this share of shown suggestions right
@@ -147,12 +147,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="C1,C2,...",
         help="run once per minimum confidence and report the best one",
     )
-    parser.add_argument(
-        "--choices",
-        type=int,
-        choices=(1, 2, 3),
-        default=1,
-        help="choices the typist sees, taking a wholly right one with one key (default 1)",
+    choices_arg.add_argument(
+        parser, "choices the typist sees, taking a wholly right one with one key (default 1)"
     )
     parser.add_argument(
         "--alt-confidence",

@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ghostpen.evals import choices_arg
 from ghostpen.report import print_result
 
 DEFAULT_TEXT = Path("..") / "shared" / "data" / "nietzsche.txt"  # relative to the CWD
@@ -53,14 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", default=None, help="checkpoint directory (default: the bundled model)"
     )
-    parser.add_argument(
-        "--choices",
-        type=int,
-        choices=(1, 2, 3),
-        default=1,
-        help="choices per suggestion (EngineSettings.choices; the editor's cycle and strip "
-        "views use 3; default 1)",
-    )
+    choices_arg.add_argument(parser)
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     parser.add_argument("--fake-engine", action="store_true", help=argparse.SUPPRESS)
 

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from ghostpen.argtypes import non_negative_int, positive_int
-from ghostpen.evals import habits_arg
+from ghostpen.evals import choices_arg, habits_arg
 from ghostpen.report import print_result
 
 
@@ -60,14 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="MXNet threads for the training measurement (default 0: the cores available)",
     )
     habits_arg.add_argument(parser)
-    parser.add_argument(
-        "--choices",
-        type=int,
-        choices=(1, 2, 3),
-        default=1,
-        help="choices per suggestion (EngineSettings.choices; the editor's cycle and strip "
-        "views use 3; default 1)",
-    )
+    choices_arg.add_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
